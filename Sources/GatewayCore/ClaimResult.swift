@@ -1,0 +1,11 @@
+/// The answer to one claim round trip.
+public enum ClaimResult: Sendable, Hashable {
+    /// The key was free; this request now owns it and must settle it.
+    case acquired(PendingClaim)
+    /// A response is stored for this key and fingerprint: replay it.
+    case completed(Snapshot)
+    /// Another request with the same fingerprint holds the key.
+    case inFlight(remainingLease: Duration)
+    /// The key is held or completed by a request with another fingerprint.
+    case mismatch
+}

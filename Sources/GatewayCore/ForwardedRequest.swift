@@ -1,0 +1,36 @@
+/// Turns a client request into the upstream request and an upstream
+/// response into the client's headers: the proxying rules of RFC 9110 §7.6
+/// in one place.
+public enum ForwardedRequest {
+    /// Request headers the transport sets itself, or that must not pass.
+    static let replacedRequestHeaders: Set<String> = ["host", "content-length", "expect"]
+
+    public static func make(_ request: GatewayRequest, upstream: UpstreamSettings) -> UpstreamRequest {
+        var headers = HopByHopHeaders.strip(request.headers).filter {
+            !replacedRequestHeaders.contains($0.name.asciiLowercased)
+        }
+        append(&headers, "X-Forwarded-For", request.clientAddress ?? "unknown")
+        append(&headers, "X-Forwarded-Proto", "http")
+        if let host = request.headers.first(named: "host") {
+            append(&headers, "X-Forwarded-Host", host)
+        }
+        var url = upstream.baseURL + request.path
+        if let query = request.query { url += "?" + query }
+        return UpstreamRequest(url: url, method: request.method, headers: headers, body: request.body,
+                               timeout: upstream.timeout, connectTimeout: upstream.connectTimeout)
+    }
+
+    /// The upstream's headers as the client and the snapshot get them:
+    /// end-to-end fields only, framing left to the server.
+    public static func responseHeaders(_ headers: [HeaderField]) -> [HeaderField] {
+        HopByHopHeaders.strip(headers).filter { !$0.name.caseInsensitiveEquals("content-length") }
+    }
+
+    /// One hop per proxy: earlier values are kept in order and ours is added
+    /// at the end, folded into a single field.
+    private static func append(_ headers: inout [HeaderField], _ name: String, _ value: String) {
+        let existing = headers.values(named: name)
+        headers.remove(named: name)
+        headers.append(HeaderField(name: name, value: (existing + [value]).joined(separator: ", ")))
+    }
+}

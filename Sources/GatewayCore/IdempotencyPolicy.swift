@@ -1,0 +1,26 @@
+/// A route's `idempotency` block, validated.
+public struct IdempotencyPolicy: Sendable, Hashable {
+    /// The request header that carries the key.
+    public var header: String = "Idempotency-Key"
+    /// Methods that are deduplicated, upper case; others pass through.
+    public var methods: Set<String> = ["POST", "PATCH"]
+    /// A request with a deduplicated method and no key gets 400.
+    public var required: Bool = false
+    /// How long a completed response is replayed.
+    public var ttl: Duration = .seconds(86_400)
+    /// The lease of an in-flight claim. A gateway that dies mid-request frees
+    /// its keys when this runs out.
+    public var lockTTL: Duration = .seconds(60)
+    /// Keys are separate per value of these headers (e.g. Authorization).
+    public var scopeHeaders: [String] = []
+    /// Headers that must match on a retry, besides method, path, query and body.
+    public var fingerprintHeaders: [String] = []
+    /// Which statuses are stored.
+    public var storePolicy: StorePolicy = StorePolicy()
+    /// Behaviour while the same key is in flight.
+    public var onConflict: ConflictMode = .reject
+    /// With `onConflict == .wait`, how long to wait before answering 409.
+    public var waitTimeout: Duration = .seconds(10)
+
+    public init() {}
+}

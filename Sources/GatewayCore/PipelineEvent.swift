@@ -1,0 +1,13 @@
+/// Something worth a log line or a metric that happened while handling one
+/// request. The pipeline reports these instead of logging, which keeps it
+/// free of I/O and lets tests assert on them.
+public enum PipelineEvent: Sendable, Hashable {
+    /// A store call failed; `operation` is claim, complete or release.
+    case storeError(operation: String, reason: String)
+    /// Settling found another owner: our lease expired mid-request.
+    case leaseLost
+    /// The upstream call failed without a response.
+    case upstreamFailure(UpstreamFailure.Kind, message: String)
+    /// The response was stored; its encoded body size in bytes.
+    case stored(bytes: Int)
+}

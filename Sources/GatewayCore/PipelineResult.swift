@@ -1,0 +1,19 @@
+/// The pipeline's answer for one request.
+public struct PipelineResult: Sendable {
+    public var response: GatewayResponse
+    public var outcome: RequestOutcome
+    /// The store key's digest when the request had a valid key: logged in
+    /// place of the key itself.
+    public var keyDigest: String?
+    /// The upstream's status when it was called and answered.
+    public var upstreamStatus: Int?
+    public var events: [PipelineEvent]
+
+    public init(response: GatewayResponse, outcome: RequestOutcome, keyDigest: String? = nil, upstreamStatus: Int? = nil, events: [PipelineEvent] = []) {
+        self.response = response
+        self.outcome = outcome
+        self.keyDigest = keyDigest
+        self.upstreamStatus = upstreamStatus
+        self.events = events
+    }
+}

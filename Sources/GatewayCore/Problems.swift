@@ -1,0 +1,70 @@
+/// Every problem the gateway produces, in one place so the README's client
+/// contract can be checked against it.
+public enum Problems {
+    public static func missingKey(header: String) -> Problem {
+        Problem(slug: "missing-idempotency-key", title: "Idempotency key required", status: 400,
+                detail: "this route requires an \(header) header on this method")
+    }
+
+    public static func invalidKey(header: String, _ reason: IdempotencyKey.Invalid) -> Problem {
+        Problem(slug: "invalid-idempotency-key", title: "Invalid idempotency key", status: 400,
+                detail: "\(header): \(reason.explanation)")
+    }
+
+    public static func duplicateKeyHeader(header: String) -> Problem {
+        Problem(slug: "invalid-idempotency-key", title: "Invalid idempotency key", status: 400,
+                detail: "the request carries more than one \(header) header")
+    }
+
+    public static func inFlight(retryAfter: Int) -> Problem {
+        Problem(slug: "request-in-flight", title: "A request with this idempotency key is in progress", status: 409,
+                detail: "another request with the same idempotency key has not finished yet; retry after the indicated delay",
+                retryAfter: retryAfter)
+    }
+
+    public static func mismatch(header: String) -> Problem {
+        Problem(slug: "idempotency-key-reused", title: "Idempotency key reused with a different request", status: 422,
+                detail: "this \(header) was first used with a different method, path, query, body or fingerprint header")
+    }
+
+    public static func responseNotKept(originalStatus: Int) -> Problem {
+        Problem(slug: "response-not-kept", title: "Operation completed; response not kept", status: 410,
+                detail: "the request with this idempotency key completed with status \(originalStatus), but its response was larger than the gateway keeps, so it cannot be replayed",
+                extensions: [("original_status", String(originalStatus))])
+    }
+
+    public static func storeUnavailable() -> Problem {
+        Problem(slug: "store-unavailable", title: "Idempotency store unavailable", status: 503,
+                detail: "the gateway cannot reach its idempotency store, so it did not forward the request; nothing was executed",
+                retryAfter: 1)
+    }
+
+    public static func upstreamUnreachable(upstream: String) -> Problem {
+        Problem(slug: "upstream-unreachable", title: "Upstream unreachable", status: 502,
+                detail: "could not connect to upstream \(upstream); the request was not sent")
+    }
+
+    public static func upstreamFailed(upstream: String) -> Problem {
+        Problem(slug: "upstream-failed", title: "Bad response from upstream", status: 502,
+                detail: "the connection to upstream \(upstream) failed before a complete response arrived; the request may have executed")
+    }
+
+    public static func upstreamTimeout(upstream: String) -> Problem {
+        Problem(slug: "upstream-timeout", title: "Upstream timed out", status: 504,
+                detail: "upstream \(upstream) did not answer in time; the request may have executed, and a retry with the same key executes it again")
+    }
+
+    public static func bodyTooLarge(limit: ByteSize) -> Problem {
+        Problem(slug: "request-body-too-large", title: "Request body too large", status: 413,
+                detail: "the request body exceeds the limit of \(limit)")
+    }
+
+    public static func badRequest(_ detail: String) -> Problem {
+        Problem(slug: "bad-request", title: "Bad request", status: 400, detail: detail)
+    }
+
+    public static func noRoute(method: String, path: String) -> Problem {
+        Problem(slug: "no-route", title: "No route", status: 404,
+                detail: "no route matches \(method) \(path)")
+    }
+}

@@ -1,0 +1,19 @@
+/// How the gateway handled one request: the `outcome` label of
+/// `idempotency_requests_total` and of the request log line.
+public enum RequestOutcome: String, Sendable, Hashable, CaseIterable {
+    case executed
+    case replayed
+    case conflict
+    case waited
+    case mismatch
+    case missingKey = "missing_key"
+    case invalidKey = "invalid_key"
+    case notStored = "not_stored"
+    case passthrough
+    case storeUnavailable = "store_unavailable"
+    case circuitOpen = "circuit_open"
+    case overloaded
+    case upstreamError = "upstream_error"
+    /// Refused before routing: bad framing, body too large, no route.
+    case rejected
+}

@@ -1,0 +1,15 @@
+/// One entry of `routes`, validated and bound to its upstream.
+public struct Route: Sendable, Hashable {
+    public var name: String
+    public var match: RouteMatch
+    public var upstream: UpstreamSettings
+    /// Nil: plain pass-through.
+    public var idempotency: IdempotencyPolicy?
+
+    public init(name: String, match: RouteMatch, upstream: UpstreamSettings, idempotency: IdempotencyPolicy?) {
+        self.name = name
+        self.match = match
+        self.upstream = upstream
+        self.idempotency = idempotency
+    }
+}

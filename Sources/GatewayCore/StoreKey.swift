@@ -1,0 +1,52 @@
+import Crypto
+
+/// The store key for one idempotency key. The client's key is never used as
+/// it is: it is hashed together with the route and the values of the route's
+/// scope headers, so keys cannot collide across routes or tenants and no
+/// bearer token or user-chosen string ever reaches the store.
+public struct StoreKey: Sendable, Hashable, CustomStringConvertible {
+    /// The full key, `<prefix>:<route>:<64 hex digits>`.
+    public let value: String
+    /// The hex digest alone: safe to log, since it reveals neither the key nor the scope.
+    public let digest: String
+
+    public init(prefix: String, route: String, scope: [String?], key: IdempotencyKey) {
+        var hasher = SHA256()
+        func field(_ text: String?) {
+            guard let text else {
+                hasher.update(data: [0])
+                return
+            }
+            var length = UInt64(text.utf8.count).bigEndian
+            hasher.update(data: [1])
+            withUnsafeBytes(of: &length) { hasher.update(bufferPointer: $0) }
+            hasher.update(data: Array(text.utf8))
+        }
+        field(route)
+        field(String(scope.count))
+        for value in scope { field(value) }
+        field(key.value)
+        let hex = Self.hex(Array(hasher.finalize()))
+        self.digest = hex
+        self.value = "\(prefix):\(route):\(hex)"
+    }
+
+    public init(rawValue: String) {
+        self.value = rawValue
+        self.digest = rawValue
+    }
+
+    public var description: String { value }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
