@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "idempotency-gateway",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "idempotency-gateway", targets: ["idempotency-gateway"]),
         .executable(name: "example-upstream", targets: ["example-upstream"]),
@@ -91,6 +91,7 @@ let package = Package(
             name: "ExampleUpstream",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
