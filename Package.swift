@@ -62,9 +62,6 @@ let package = Package(
             name: "GatewayServer",
             dependencies: [
                 "GatewayCore",
-                "GatewayConfig",
-                "GatewayRedis",
-                "GatewayUpstream",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -79,6 +76,8 @@ let package = Package(
             dependencies: [
                 "GatewayCore",
                 "GatewayConfig",
+                "GatewayRedis",
+                "GatewayUpstream",
                 "GatewayServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `idempotency-gateway serve` runs the proxy; `check` validates a config.
+@main
+struct IdempotencyGatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "idempotency-gateway",
+        abstract: "A reverse proxy that makes keyed requests execute once.",
+        subcommands: [ServeCommand.self, CheckCommand.self],
+        defaultSubcommand: ServeCommand.self)
+}
