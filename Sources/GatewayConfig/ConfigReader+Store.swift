@@ -1,0 +1,62 @@
+internal import Yams
+import GatewayCore
+
+/// The `store` section.
+extension ConfigReader {
+    static let storeFields = ["backend", "redis", "key_prefix", "on_unavailable"]
+    static let redisFields = ["url", "timeout"]
+    static let backends = ["redis", "memory"]
+
+    func store(_ map: FieldMap) -> StoreConfiguration {
+        let defaults = StoreConfiguration()
+        guard let node = map["store"], let store = fields(of: node, at: map.path("store"), known: Self.storeFields)
+        else { return defaults }
+        let backend = optional(store, "backend", default: "redis") { choice($0, at: $1, among: Self.backends) }
+        // Checked even with the memory backend, so that switching back to
+        // Redis does not reveal a mistake made long ago.
+        let redis = redisSettings(store)
+        return StoreConfiguration(
+            backend: backend == "memory" ? .memory : .redis(redis),
+            keyPrefix: optional(store, "key_prefix", default: defaults.keyPrefix) { keyPrefix($0, at: $1) }
+                ?? defaults.keyPrefix,
+            onUnavailable: optional(store, "on_unavailable", default: defaults.onUnavailable) {
+                choice($0, at: $1, as: StoreUnavailableMode.self)
+            } ?? defaults.onUnavailable)
+    }
+
+    private func redisSettings(_ store: FieldMap) -> RedisSettings {
+        let defaults = RedisSettings()
+        guard let node = store["redis"], let redis = fields(of: node, at: store.path("redis"), known: Self.redisFields)
+        else { return defaults }
+        let timeout = optional(redis, "timeout", default: defaults.timeout) { duration($0, at: $1) } ?? defaults.timeout
+        guard let urlNode = redis["url"] else {
+            return RedisSettings(host: defaults.host, port: defaults.port, timeout: timeout)
+        }
+        let path = redis.path("url")
+        guard let text = text(urlNode, at: path, expected: "a redis:// URL") else { return defaults }
+        switch RedisURL.parse(text, timeout: timeout) {
+        case .success(let settings):
+            return settings
+        case .failure(let error):
+            report(path, error.message)
+            return defaults
+        }
+    }
+
+    /// The prefix is the first segment of every key, so it must be non-empty
+    /// (keys would start with a bare separator) and free of white space
+    /// (keys are easier to inspect with redis-cli without it).
+    private func keyPrefix(_ node: Node, at path: FieldPath) -> String? {
+        guard let text = text(node, at: path, expected: "a key prefix") else { return nil }
+        guard !text.isEmpty else {
+            report(path, "must not be empty")
+            return nil
+        }
+        guard !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
+        else {
+            report(path, "\"\(text)\" must not contain spaces or control characters")
+            return nil
+        }
+        return text
+    }
+}

@@ -1,0 +1,56 @@
+internal import Yams
+import GatewayCore
+
+/// The `upstreams` section.
+extension ConfigReader {
+    static let upstreamFields = ["url", "timeout", "connect_timeout"]
+
+    /// The upstreams that are fully valid, and every declared name: a route
+    /// naming a declared but broken upstream is not also told the name is
+    /// unknown, which would send the operator looking in the wrong place.
+    func upstreams(_ map: FieldMap) -> (valid: [String: UpstreamSettings], declared: [String]) {
+        let path = map.path("upstreams")
+        guard let node = required(map, "upstreams"), let entries = entries(of: node, at: path) else { return ([:], []) }
+        if entries.isEmpty {
+            report(path, "at least one upstream is required")
+        }
+        var valid: [String: UpstreamSettings] = [:]
+        var declared: [String] = []
+        for (name, value) in entries {
+            declared.append(name)
+            let before = problems.count
+            let upstreamPath = path.appending(name)
+            checkName(name, at: upstreamPath)
+            if let upstream = upstream(named: name, value, at: upstreamPath), problems.count == before {
+                valid[name] = upstream
+            }
+        }
+        return (valid, declared)
+    }
+
+    private func upstream(named name: String, _ node: Node, at path: FieldPath) -> UpstreamSettings? {
+        guard let fields = fields(of: node, at: path, known: Self.upstreamFields) else { return nil }
+        let defaults = UpstreamSettings(name: name, baseURL: "")
+        let url = required(fields, "url").flatMap { node -> String? in
+            guard let text = text(node, at: fields.path("url"), expected: "an http:// or https:// URL") else { return nil }
+            switch UpstreamURL.validated(text) {
+            case .success(let url):
+                return url
+            case .failure(let error):
+                report(fields.path("url"), error.message)
+                return nil
+            }
+        }
+        let timeout = optional(fields, "timeout", default: defaults.timeout) { duration($0, at: $1) }
+        let connectTimeout = optional(fields, "connect_timeout", default: defaults.connectTimeout) { duration($0, at: $1) }
+        guard let url, let timeout, let connectTimeout else { return nil }
+        // libcurl's overall timeout would cut the connect phase short anyway;
+        // a longer connect_timeout only misleads whoever reads the file.
+        guard connectTimeout <= timeout else {
+            report(fields.path("connect_timeout"),
+                   "connect_timeout (\(DurationText.format(connectTimeout))) must not exceed timeout (\(DurationText.format(timeout)))")
+            return nil
+        }
+        return UpstreamSettings(name: name, baseURL: url, timeout: timeout, connectTimeout: connectTimeout)
+    }
+}
