@@ -20,14 +20,20 @@ public enum DurationText {
             guard index > start else { return nil }
             let unitStart = index
             while index < bytes.count, !(bytes[index] >= 48 && bytes[index] <= 57) { index += 1 }
+            let millisecondsPerUnit: Int
             switch String(decoding: bytes[unitStart..<index], as: UTF8.self) {
-            case "ms": total += .milliseconds(number)
-            case "s": total += .seconds(number)
-            case "m": total += .seconds(number * 60)
-            case "h": total += .seconds(number * 3600)
-            case "d": total += .seconds(number * 86_400)
+            case "ms": millisecondsPerUnit = 1
+            case "s": millisecondsPerUnit = 1000
+            case "m": millisecondsPerUnit = 60_000
+            case "h": millisecondsPerUnit = 3_600_000
+            case "d": millisecondsPerUnit = 86_400_000
             default: return nil
             }
+            // Overflow is refused rather than trapped: a config typo must
+            // become an error message, never a crash.
+            let (milliseconds, overflow) = number.multipliedReportingOverflow(by: millisecondsPerUnit)
+            guard !overflow else { return nil }
+            total += .milliseconds(milliseconds)
         }
         return total
     }
