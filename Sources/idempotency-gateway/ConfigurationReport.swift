@@ -1,11 +1,6 @@
 import ArgumentParser
+import Foundation
 import GatewayConfig
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Shared by `serve` and `check`: a bad file prints the same lines from both,
 /// one per problem, and exits with status 2 before anything starts.
@@ -14,9 +9,8 @@ enum ConfigurationReport {
         do {
             return try ConfigurationLoader.load(path: path)
         } catch {
-            for problem in error.problems {
-                fputs("\(problem)\n", stderr)
-            }
+            let text = error.problems.map { "\($0)\n" }.joined()
+            FileHandle.standardError.write(Data(text.utf8))
             throw ExitCode(2)
         }
     }

@@ -5,6 +5,7 @@ import GatewayRedis
 import GatewayServer
 import GatewayUpstream
 import Logging
+import NIOCore
 import NIOPosix
 import ServiceLifecycle
 

@@ -1,0 +1,85 @@
+import Testing
+
+/// What crosses the gateway: hop-by-hop headers stay behind, forwarding
+/// headers are added, and keys are scoped per tenant and per route.
+@Suite(.serialized)
+struct ProxyingTests {
+    @Test func hopByHopHeadersAreStrippedBothWays() async throws {
+        let f = try await GatewayFixture()
+        let response = try await f.post("/v1/refunds", key: "hop-1", headers: [
+            ("Connection", "keep-alive, X-Client-Secret"), ("X-Client-Secret", "s3cret"), ("Keep-Alive", "timeout=5"),
+            ("Proxy-Connection", "keep-alive"), ("TE", "trailers"), ("Upgrade", "websocket"),
+            ("X-Upstream-Hop", "1"), ("X-Forwarded-For", "203.0.113.7"),
+        ])
+        #expect(response.status == 201)
+        let seen = try #require(f.ledger.requests.last)
+        for name in ["X-Client-Secret", "Keep-Alive", "Proxy-Connection", "TE", "Upgrade", "Transfer-Encoding"] {
+            #expect(seen.header(name) == nil, "upstream received \(name)")
+        }
+        #expect(seen.header("Idempotency-Key") == "hop-1")
+        #expect(seen.header("X-Forwarded-For") == "203.0.113.7, 127.0.0.1")
+        #expect(seen.header("X-Forwarded-Proto") == "http")
+        #expect(seen.header("X-Forwarded-Host") == "127.0.0.1:\(f.port)")
+
+        for name in ["X-Hop-Secret", "Keep-Alive", "Proxy-Connection", "Trailer", "Upgrade"] {
+            #expect(response.header(name) == nil, "client received \(name)")
+        }
+        let replay = try await f.post("/v1/refunds", key: "hop-1", headers: [
+            ("Connection", "keep-alive, X-Client-Secret"), ("X-Client-Secret", "s3cret"), ("Keep-Alive", "timeout=5"),
+            ("Proxy-Connection", "keep-alive"), ("TE", "trailers"), ("Upgrade", "websocket"),
+            ("X-Upstream-Hop", "1"), ("X-Forwarded-For", "203.0.113.7"),
+        ])
+        #expect(replay.header("Idempotent-Replayed") == "true")
+        #expect(replay.header("X-Hop-Secret") == nil)
+        #expect(replay.header("Keep-Alive") == nil)
+        await f.shutdown()
+    }
+
+    @Test func keysAreScopedByHeaderAndRoute() async throws {
+        let f = try await GatewayFixture()
+        let alice = try await f.post("/v1/charges", key: "shared-key", headers: [("Authorization", "Bearer alice")])
+        let bob = try await f.post("/v1/charges", key: "shared-key", headers: [("Authorization", "Bearer bob")])
+        #expect(alice.status == 201)
+        #expect(bob.status == 201)
+        #expect(bob.header("Idempotent-Replayed") == nil)
+        #expect(alice.body != bob.body)
+        let aliceAgain = try await f.post("/v1/charges", key: "shared-key", headers: [("Authorization", "Bearer alice")])
+        #expect(aliceAgain.body == alice.body)
+        #expect(aliceAgain.header("Idempotent-Replayed") == "true")
+
+        let otherRoute = try await f.post("/v1/refunds", key: "shared-key")
+        #expect(otherRoute.header("Idempotent-Replayed") == nil)
+        #expect(f.ledger.executions(key: "shared-key") == 3)
+
+        // Neither the key nor the bearer token reaches Redis in clear.
+        let keys = try await f.redisKeys()
+        #expect(keys.count == 3)
+        #expect(keys.allSatisfy { !$0.contains("shared-key") && !$0.contains("alice") })
+        await f.shutdown()
+    }
+
+    @Test func everyStoredKeyHasATTL() async throws {
+        let f = try await GatewayFixture()
+        _ = try await f.post("/v1/refunds", key: "ttl-check-1")
+        _ = try await f.post("/v1/charges", key: "ttl-check-2")
+        let keys = try await f.redisKeys()
+        #expect(keys.count == 2)
+        for key in keys {
+            let ttl = try await f.redisPTTL(key)
+            #expect(ttl > 0 && ttl <= 86_400_000, "key \(key) has PTTL \(ttl)")
+        }
+        await f.shutdown()
+    }
+
+    @Test func methodsOutsideThePolicyPassThrough() async throws {
+        let f = try await GatewayFixture()
+        let first = try await TestHTTPClient.send(port: f.port, method: "PUT", path: "/v1/refunds", headers: [("Idempotency-Key", "put-1")])
+        let second = try await TestHTTPClient.send(port: f.port, method: "PUT", path: "/v1/refunds", headers: [("Idempotency-Key", "put-1")])
+        #expect(first.status == 201)
+        #expect(second.header("Idempotent-Replayed") == nil)
+        #expect(f.ledger.executions(key: "put-1") == 2)
+        let keys = try await f.redisKeys()
+        #expect(keys.isEmpty)
+        await f.shutdown()
+    }
+}

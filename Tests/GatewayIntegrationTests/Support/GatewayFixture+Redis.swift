@@ -1,0 +1,28 @@
+import GatewayRedis
+
+/// Looks into the fixture's Redis, to assert what the gateway stored.
+extension GatewayFixture {
+    func redisClient() -> RedisCommandClient {
+        RedisCommandClient(endpoint: RedisEndpoint(host: "127.0.0.1", port: redis.port, username: nil, password: nil, database: 0),
+                           timeout: .seconds(2))
+    }
+
+    /// Every key under the gateway's prefix.
+    func redisKeys() async throws -> [String] {
+        let client = redisClient()
+        defer { client.shutdown() }
+        guard case .array(let items) = try await client.command(["KEYS", "idem:*"]) else { return [] }
+        return items.compactMap {
+            if case .bulk(let bytes) = $0 { return String(decoding: bytes, as: UTF8.self) }
+            return nil
+        }
+    }
+
+    /// The remaining TTL of `key` in milliseconds (-1: none, -2: missing).
+    func redisPTTL(_ key: String) async throws -> Int64 {
+        let client = redisClient()
+        defer { client.shutdown() }
+        guard case .integer(let ttl) = try await client.command(["PTTL", key]) else { return -3 }
+        return ttl
+    }
+}

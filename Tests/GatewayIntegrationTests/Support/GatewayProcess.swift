@@ -1,0 +1,93 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `idempotency-gateway` binary, started with a config written to a
+/// temporary file. Tests talk to it over HTTP and can kill it like an
+/// operator (or a crash) would.
+final class GatewayProcess {
+    let port: Int
+    let adminPort: Int
+    let configPath: String
+    let logPath: String
+    private let process = Process()
+
+    /// The binary next to the test bundle, or `GATEWAY_BIN`.
+    static var binaryPath: String {
+        if let path = ProcessInfo.processInfo.environment["GATEWAY_BIN"] { return path }
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return executable.deletingLastPathComponent().appendingPathComponent("idempotency-gateway").path
+    }
+
+    /// Writes `yaml` (with `{{PORT}}` and `{{ADMIN_PORT}}` filled in) and
+    /// starts the gateway; returns once it accepts connections.
+    init(yaml: String, port: Int = FreePort.next(), adminPort: Int = FreePort.next()) async throws {
+        self.port = port
+        self.adminPort = adminPort
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        configPath = directory.appendingPathComponent("gateway.yaml").path
+        logPath = directory.appendingPathComponent("gateway.log").path
+        let text = yaml.replacingOccurrences(of: "{{PORT}}", with: String(port))
+            .replacingOccurrences(of: "{{ADMIN_PORT}}", with: String(adminPort))
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+
+        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+        process.arguments = ["serve", "--config", configPath]
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        try await waitUntilAccepting()
+    }
+
+    private func waitUntilAccepting() async throws {
+        for _ in 0..<300 {
+            if FreePort.isAccepting(port) { return }
+            if !process.isRunning {
+                throw GatewayFailedToStart(log: log)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw GatewayFailedToStart(log: log)
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+
+    /// What the gateway wrote to stdout and stderr so far.
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    func signal(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for the process to exit and returns its status.
+    func waitForExit(timeout: Duration = .seconds(40)) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// SIGKILL, and wait for the process to be gone.
+    func kill9() async {
+        signal(SIGKILL)
+        _ = await waitForExit(timeout: .seconds(5))
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+        }
+    }
+}
+
+struct GatewayFailedToStart: Error, CustomStringConvertible {
+    var log: String
+    var description: String { "gateway did not start; its log:\n\(log)" }
+}
