@@ -100,7 +100,7 @@ final class GatewayFixture {
           impatient:
             url: "http://127.0.0.1:\(upstreamPort)"
             timeout: 500ms
-            connect_timeout: 1s
+            connect_timeout: 300ms
           nowhere:
             url: "http://127.0.0.1:\(FreePort.next())"
             timeout: 2s

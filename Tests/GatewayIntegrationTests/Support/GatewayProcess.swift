@@ -48,7 +48,7 @@ final class GatewayProcess {
         for _ in 0..<300 {
             if FreePort.isAccepting(port) { return }
             if !process.isRunning {
-                throw GatewayFailedToStart(log: log)
+                throw GatewayFailedToStart(log: "exit status \(process.terminationStatus), config \(configPath)\n" + log)
             }
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -1,5 +1,5 @@
+import Foundation
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 
 /// A deliberately low-level HTTP/1.1 client for the tests: it writes the
@@ -47,8 +47,6 @@ enum TestHTTPClient {
             .connectTimeout(.seconds(5))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
                     try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise))
                 }
             }
@@ -74,13 +72,14 @@ enum TestHTTPClient {
     }
 }
 
-/// Collects one response and completes the promise with it.
+/// Collects one response from raw bytes. It parses the response itself
+/// (status line, headers, Content-Length body) instead of using NIO's
+/// decoder, which would also insist on encoding our outbound bytes.
 private final class ResponseCollector: ChannelInboundHandler {
-    typealias InboundIn = HTTPClientResponsePart
+    typealias InboundIn = ByteBuffer
 
     private let promise: EventLoopPromise<TestResponse>
-    private var head: HTTPResponseHead?
-    private var body: [UInt8] = []
+    private var received: [UInt8] = []
     private var done = false
 
     init(promise: EventLoopPromise<TestResponse>) {
@@ -88,16 +87,30 @@ private final class ResponseCollector: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            self.head = head
-        case .body(var buffer):
-            body += buffer.readBytes(length: buffer.readableBytes) ?? []
-        case .end:
-            guard let head, !done else { return }
+        var buffer = unwrapInboundIn(data)
+        received += buffer.readBytes(length: buffer.readableBytes) ?? []
+        if !done, let response = Self.parse(received) {
             done = true
-            promise.succeed(TestResponse(status: Int(head.status.code), headers: head.headers.map { ($0.name, $0.value) }, body: body))
+            promise.succeed(response)
         }
+    }
+
+    /// A complete response, or nil while bytes are missing.
+    static func parse(_ bytes: [UInt8]) -> TestResponse? {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard let end = (0..<max(0, bytes.count - 3)).first(where: { Array(bytes[$0..<$0 + 4]) == separator }) else { return nil }
+        let lines = String(decoding: bytes[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        let statusParts = lines[0].split(separator: " ")
+        guard statusParts.count >= 2, let status = Int(statusParts[1]) else { return nil }
+        var headers: [(name: String, value: String)] = []
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
+        let length = headers.first { $0.name.lowercased() == "content-length" }.flatMap { Int($0.value) } ?? 0
+        let bodyStart = end + 4
+        guard bytes.count - bodyStart >= length else { return nil }
+        return TestResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<bodyStart + length]))
     }
 
     func channelInactive(context: ChannelHandlerContext) {
