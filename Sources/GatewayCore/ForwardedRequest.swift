@@ -17,7 +17,7 @@ public enum ForwardedRequest {
         var url = upstream.baseURL + request.path
         if let query = request.query { url += "?" + query }
         return UpstreamRequest(url: url, method: request.method, headers: headers, body: request.body,
-                               timeout: upstream.timeout, connectTimeout: upstream.connectTimeout)
+                               timeout: upstream.timeout, connectTimeout: upstream.connectTimeout, upstreamName: upstream.name)
     }
 
     /// The upstream's headers as the client and the snapshot get them:

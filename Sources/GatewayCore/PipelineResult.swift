@@ -7,6 +7,8 @@ public struct PipelineResult: Sendable {
     public var keyDigest: String?
     /// The upstream's status when it was called and answered.
     public var upstreamStatus: Int?
+    /// How long the upstream call took, when one was made.
+    public var upstreamDuration: Duration?
     public var events: [PipelineEvent]
 
     public init(response: GatewayResponse, outcome: RequestOutcome, keyDigest: String? = nil, upstreamStatus: Int? = nil, events: [PipelineEvent] = []) {

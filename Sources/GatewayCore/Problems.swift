@@ -39,6 +39,18 @@ public enum Problems {
                 retryAfter: 1)
     }
 
+    public static func circuitOpen(upstream: String, retryAfter: Duration) -> Problem {
+        Problem(slug: "circuit-open", title: "Upstream circuit open", status: 503,
+                detail: "upstream \(upstream) is failing, so the gateway is not sending it requests for now; nothing was executed",
+                retryAfter: retryAfter.retryAfterSeconds)
+    }
+
+    public static func overloaded(upstream: String) -> Problem {
+        Problem(slug: "upstream-overloaded", title: "Too many requests in flight", status: 503,
+                detail: "upstream \(upstream) already has as many requests in flight as the gateway allows; nothing was executed",
+                retryAfter: 1)
+    }
+
     public static func upstreamUnreachable(upstream: String) -> Problem {
         Problem(slug: "upstream-unreachable", title: "Upstream unreachable", status: 502,
                 detail: "could not connect to upstream \(upstream); the request was not sent")

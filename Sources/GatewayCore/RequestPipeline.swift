@@ -18,6 +18,7 @@ public struct RequestPipeline: Sendable {
 
     private let store: any IdempotencyStore
     private let transport: any UpstreamTransport
+    private let guards: [String: UpstreamGuard]
     private let settings: Settings
     private let now: @Sendable () -> ContinuousClock.Instant
     private let sleep: @Sendable (Duration) async -> Void
@@ -25,12 +26,14 @@ public struct RequestPipeline: Sendable {
     public init(
         store: any IdempotencyStore,
         transport: any UpstreamTransport,
+        guards: [String: UpstreamGuard] = [:],
         settings: Settings = Settings(),
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
         sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
     ) {
         self.store = store
         self.transport = transport
+        self.guards = guards
         self.settings = settings
         self.now = now
         self.sleep = sleep
@@ -112,40 +115,60 @@ public struct RequestPipeline: Sendable {
     private func execute(_ request: GatewayRequest, route: Route, policy: IdempotencyPolicy, key: StoreKey, claim: PendingClaim) async -> PipelineResult {
         var events: [PipelineEvent] = []
         let upstreamResponse: UpstreamResponse
-        do {
-            upstreamResponse = try await transport.send(ForwardedRequest.make(request, upstream: route.upstream))
-        } catch {
-            events.append(.upstreamFailure(error.kind, message: error.message))
+        let (result, elapsed) = await call(request, route: route)
+        switch result {
+        case .success(let response):
+            upstreamResponse = response
+        case .failure(let failure):
+            // The claim goes before the answer, so a retry the client sends
+            // the moment it reads the error finds the key free.
+            if case .failed(let error) = failure {
+                events.append(.upstreamFailure(error.kind, message: error.message))
+            }
             await release(key, claim, events: &events)
-            return PipelineResult(response: Self.problem(for: error, upstream: route.upstream.name).response,
-                                  outcome: .upstreamError, keyDigest: key.digest, events: events)
+            var failed = PipelineResult(response: failure.problem(upstream: route.upstream.name).response,
+                                        outcome: failure.outcome, keyDigest: key.digest, events: events)
+            failed.upstreamDuration = elapsed
+            return failed
         }
         let headers = ForwardedRequest.responseHeaders(upstreamResponse.headers)
         let response = GatewayResponse(status: upstreamResponse.status, headers: headers, body: upstreamResponse.body)
         guard policy.storePolicy.stores(upstreamResponse.status) else {
             await release(key, claim, events: &events)
-            return PipelineResult(response: response, outcome: .notStored, keyDigest: key.digest,
-                                  upstreamStatus: upstreamResponse.status, events: events)
+            var unstored = PipelineResult(response: response, outcome: .notStored, keyDigest: key.digest,
+                                          upstreamStatus: upstreamResponse.status, events: events)
+            unstored.upstreamDuration = elapsed
+            return unstored
         }
         let snapshot = upstreamResponse.body.count <= settings.maxStoredBody
             ? Snapshot(status: response.status, headers: headers, body: response.body)
             : Snapshot(status: response.status, headers: [], body: [], bodyKept: false)
         await complete(key, claim, snapshot: snapshot, ttl: policy.ttl, events: &events)
-        return PipelineResult(response: response, outcome: .executed, keyDigest: key.digest,
-                              upstreamStatus: upstreamResponse.status, events: events)
+        var executed = PipelineResult(response: response, outcome: .executed, keyDigest: key.digest,
+                                      upstreamStatus: upstreamResponse.status, events: events)
+        executed.upstreamDuration = elapsed
+        return executed
     }
 
     private func passThrough(_ request: GatewayRequest, route: Route, outcome: RequestOutcome) async -> PipelineResult {
-        do {
-            let upstreamResponse = try await transport.send(ForwardedRequest.make(request, upstream: route.upstream))
+        let (result, elapsed) = await call(request, route: route)
+        var answer: PipelineResult
+        switch result {
+        case .success(let upstreamResponse):
             let response = GatewayResponse(status: upstreamResponse.status,
                                            headers: ForwardedRequest.responseHeaders(upstreamResponse.headers),
                                            body: upstreamResponse.body)
-            return PipelineResult(response: response, outcome: outcome, upstreamStatus: upstreamResponse.status)
-        } catch {
-            return PipelineResult(response: Self.problem(for: error, upstream: route.upstream.name).response,
-                                  outcome: .upstreamError, events: [.upstreamFailure(error.kind, message: error.message)])
+            answer = PipelineResult(response: response, outcome: outcome, upstreamStatus: upstreamResponse.status)
+        case .failure(let failure):
+            var events: [PipelineEvent] = []
+            if case .failed(let error) = failure {
+                events.append(.upstreamFailure(error.kind, message: error.message))
+            }
+            answer = PipelineResult(response: failure.problem(upstream: route.upstream.name).response,
+                                    outcome: failure.outcome, events: events)
         }
+        answer.upstreamDuration = elapsed
+        return answer
     }
 
     /// Settling is retried twice: the upstream has executed, and a snapshot
@@ -186,11 +209,31 @@ public struct RequestPipeline: Sendable {
         return response
     }
 
-    static func problem(for failure: UpstreamFailure, upstream: String) -> Problem {
-        switch failure.kind {
-        case .connect: return Problems.upstreamUnreachable(upstream: upstream)
-        case .timeout: return Problems.upstreamTimeout(upstream: upstream)
-        case .protocolError: return Problems.upstreamFailed(upstream: upstream)
+    /// Phases 5 and 6: the upstream's guard admits the call or refuses it,
+    /// then the transport forwards it, and the guard learns how it went.
+    private func call(_ request: GatewayRequest, route: Route) async -> (Result<UpstreamResponse, CallFailure>, Duration?) {
+        let start = now()
+        let result = await guardedCall(request, route: route)
+        if case .failure(.refused) = result { return (result, nil) }
+        return (result, now() - start)
+    }
+
+    private func guardedCall(_ request: GatewayRequest, route: Route) async -> Result<UpstreamResponse, CallFailure> {
+        let upstreamGuard = guards[route.upstream.name]
+        var ticket: UpstreamGuard.Ticket?
+        if let upstreamGuard {
+            switch upstreamGuard.admit() {
+            case .success(let admitted): ticket = admitted
+            case .failure(let refusal): return .failure(.refused(refusal))
+            }
+        }
+        do {
+            let response = try await transport.send(ForwardedRequest.make(request, upstream: route.upstream))
+            if let upstreamGuard, let ticket { upstreamGuard.finish(ticket, status: response.status) }
+            return .success(response)
+        } catch {
+            if let upstreamGuard, let ticket { upstreamGuard.finish(ticket, status: nil) }
+            return .failure(.failed(error))
         }
     }
 }

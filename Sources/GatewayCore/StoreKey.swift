@@ -9,6 +9,8 @@ public struct StoreKey: Sendable, Hashable, CustomStringConvertible {
     public let value: String
     /// The hex digest alone: safe to log, since it reveals neither the key nor the scope.
     public let digest: String
+    /// The route the key belongs to, for per-route metrics.
+    public let route: String
 
     public init(prefix: String, route: String, scope: [String?], key: IdempotencyKey) {
         var hasher = SHA256()
@@ -28,12 +30,14 @@ public struct StoreKey: Sendable, Hashable, CustomStringConvertible {
         field(key.value)
         let hex = Self.hex(Array(hasher.finalize()))
         self.digest = hex
+        self.route = route
         self.value = "\(prefix):\(route):\(hex)"
     }
 
     public init(rawValue: String) {
         self.value = rawValue
         self.digest = rawValue
+        self.route = ""
     }
 
     public var description: String { value }

@@ -8,8 +8,11 @@ public struct UpstreamRequest: Sendable {
     public var body: [UInt8]
     public var timeout: Duration
     public var connectTimeout: Duration
+    /// The configured upstream's name, for metrics and logs.
+    public var upstreamName: String
 
-    public init(url: String, method: String, headers: [HeaderField], body: [UInt8], timeout: Duration, connectTimeout: Duration) {
+    public init(url: String, method: String, headers: [HeaderField], body: [UInt8], timeout: Duration, connectTimeout: Duration, upstreamName: String = "") {
+        self.upstreamName = upstreamName
         self.url = url
         self.method = method
         self.headers = headers

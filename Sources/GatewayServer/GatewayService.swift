@@ -10,12 +10,14 @@ public struct GatewayService: Service {
     private let port: Int
     private let group: any EventLoopGroup
     private let runtime: GatewayRuntime
+    private let shutdownTimeout: Duration
 
-    public init(host: String, port: Int, group: any EventLoopGroup, runtime: GatewayRuntime) {
+    public init(host: String, port: Int, group: any EventLoopGroup, runtime: GatewayRuntime, shutdownTimeout: Duration) {
         self.host = host
         self.port = port
         self.group = group
         self.runtime = runtime
+        self.shutdownTimeout = shutdownTimeout
     }
 
     public func run() async throws {
@@ -23,9 +25,20 @@ public struct GatewayService: Service {
         runtime.logger.info("gateway listening", metadata: ["host": "\(host)", "port": "\(server.port)"])
         await withGracefulShutdownHandler {
             await server.waitUntilClosed()
-        } onGracefulShutdown: {
+        } onGracefulShutdown: { [drainer = runtime.drainer] in
+            drainer.markDraining()
             Task { await server.stopAccepting() }
         }
-        runtime.logger.info("gateway stopped accepting connections")
+        // The listener is closed: new connections are refused from here on.
+        // Requests in flight finish and settle their claims; idle
+        // keep-alive connections close at once.
+        runtime.logger.info("draining connections", metadata: [
+            "open": "\(runtime.drainer.openConnections)", "timeout": "\(DurationText.format(shutdownTimeout))",
+        ])
+        let left = await runtime.drainer.drain(timeout: shutdownTimeout)
+        if left > 0 {
+            runtime.logger.warning("shutdown timeout reached with connections open", metadata: ["open": "\(left)"])
+        }
+        runtime.logger.info("gateway stopped")
     }
 }

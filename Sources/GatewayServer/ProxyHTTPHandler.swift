@@ -21,8 +21,18 @@ final class ProxyHTTPHandler: ChannelInboundHandler {
         case responding
     }
 
+    /// What `finish` needs to know about the request it answers.
+    private struct Exchange {
+        var head: HTTPRequestHead
+        var requestID: String
+        var routeName: String
+        var started: NIODeadline
+    }
+
     private let runtime: GatewayRuntime
     private var state = State.idle
+    /// When the current request's head arrived.
+    private var started = NIODeadline.now()
 
     init(runtime: GatewayRuntime) {
         self.runtime = runtime
@@ -31,6 +41,7 @@ final class ProxyHTTPHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), .idle):
+            started = .now()
             let limit = runtime.maxRequestBody.bytes
             if let declared = head.headers.first(name: "content-length").flatMap(Int.init), declared > limit {
                 refuseBody(context: context, head: head)
@@ -62,55 +73,84 @@ final class ProxyHTTPHandler: ChannelInboundHandler {
     private func handle(context: ChannelHandlerContext, head: HTTPRequestHead, body: [UInt8]) {
         let (path, query) = GatewayRequest.splitTarget(head.uri)
         let method = head.method.rawValue
-        let keepAlive = head.isKeepAlive
+        let requestID = RequestID.resolve(head.headers.first(name: "x-request-id"))
         guard let route = runtime.routes.route(method: method, path: path) else {
-            finish(context: context, response: Problems.noRoute(method: method, path: path).response, head: head, keepAlive: keepAlive)
+            let exchange = Exchange(head: head, requestID: requestID, routeName: GatewayMetrics.unmatchedRoute, started: started)
+            finish(context: context, exchange: exchange, result: PipelineResult(
+                response: Problems.noRoute(method: method, path: path).response, outcome: .rejected))
             return
         }
-        let request = GatewayRequest(
-            method: method, path: path, query: query,
-            headers: head.headers.map { HeaderField(name: $0.name, value: $0.value) },
-            body: body, clientAddress: context.channel.remoteAddress?.ipAddress)
+        var headers = head.headers.map { HeaderField(name: $0.name, value: $0.value) }
+        headers.remove(named: "x-request-id")
+        headers.append(HeaderField(name: "X-Request-Id", value: requestID))
+        let request = GatewayRequest(method: method, path: path, query: query, headers: headers, body: body,
+                                     clientAddress: context.channel.remoteAddress?.ipAddress)
+        let exchange = Exchange(head: head, requestID: requestID, routeName: route.name, started: started)
         let pipeline = runtime.pipeline
         let promise = context.eventLoop.makePromise(of: PipelineResult.self)
         promise.completeWithTask { await pipeline.handle(request, route: route) }
         promise.futureResult.assumeIsolated().whenSuccess { result in
-            self.report(result, route: route)
-            self.finish(context: context, response: result.response, head: head, keepAlive: keepAlive)
+            self.report(result, route: route, requestID: requestID)
+            self.finish(context: context, exchange: exchange, result: result)
         }
     }
 
-    private func finish(context: ChannelHandlerContext, response: GatewayResponse, head: HTTPRequestHead, keepAlive: Bool) {
-        let written = ResponseWriter.write(response, keepAlive: keepAlive, version: head.version, context: context,
-                                           headOnly: head.method == .HEAD)
+    /// Writes the answer, then records the request's metrics and log line.
+    private func finish(context: ChannelHandlerContext, exchange: Exchange, result: PipelineResult) {
+        // While draining, every answer asks the client to reconnect elsewhere.
+        let keepAlive = exchange.head.isKeepAlive && !runtime.drainer.isDraining
+        let written = ResponseWriter.write(result.response, extraHeaders: [HeaderField(name: "X-Request-Id", value: exchange.requestID)],
+                                           keepAlive: keepAlive, version: exchange.head.version, context: context,
+                                           headOnly: exchange.head.method == .HEAD)
         state = .idle
         if !keepAlive {
             written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
+        let elapsed = NIODeadline.now() - exchange.started
+        runtime.metrics.request(route: exchange.routeName, outcome: result.outcome, nanoseconds: elapsed.nanoseconds)
+        var metadata: Logger.Metadata = [
+            "request.id": "\(exchange.requestID)",
+            "route": "\(exchange.routeName)",
+            "method": "\(exchange.head.method.rawValue)",
+            "status": "\(result.response.status)",
+            "outcome": "\(result.outcome.rawValue)",
+            "duration_ms": "\(Double(elapsed.nanoseconds) / 1e6)",
+        ]
+        if let upstream = result.upstreamDuration {
+            let (seconds, attoseconds) = upstream.components
+            metadata["upstream_ms"] = "\(Double(seconds) * 1e3 + Double(attoseconds) / 1e15)"
+        }
+        if let digest = result.keyDigest { metadata["key.hash"] = "\(digest)" }
+        runtime.logger.info("request", metadata: metadata)
     }
-
     private func refuseBody(context: ChannelHandlerContext, head: HTTPRequestHead) {
         state = .discarding
-        let response = Problems.bodyTooLarge(limit: runtime.maxRequestBody).response
-        ResponseWriter.write(response, keepAlive: false, version: head.version, context: context)
-            .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        let path = GatewayRequest.splitTarget(head.uri).path
+        let routeName = runtime.routes.route(method: head.method.rawValue, path: path)?.name ?? GatewayMetrics.unmatchedRoute
+        var closing = head
+        closing.headers.replaceOrAdd(name: "connection", value: "close")
+        let exchange = Exchange(head: closing, requestID: RequestID.resolve(head.headers.first(name: "x-request-id")),
+                                routeName: routeName, started: started)
+        finish(context: context, exchange: exchange,
+               result: PipelineResult(response: Problems.bodyTooLarge(limit: runtime.maxRequestBody).response, outcome: .rejected))
+        state = .discarding
     }
 
-    private func report(_ result: PipelineResult, route: Route) {
+    private func report(_ result: PipelineResult, route: Route, requestID: String) {
         for event in result.events {
             switch event {
             case .storeError(let operation, let reason):
                 runtime.logger.warning("store operation failed", metadata: [
-                    "route": "\(route.name)", "operation": "\(operation)", "reason": "\(reason)",
+                    "request.id": "\(requestID)", "route": "\(route.name)", "operation": "\(operation)", "reason": "\(reason)",
                     "key.hash": "\(result.keyDigest ?? "-")",
                 ])
             case .leaseLost:
                 runtime.logger.warning("claim lease lost before settling", metadata: [
-                    "route": "\(route.name)", "key.hash": "\(result.keyDigest ?? "-")",
+                    "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(result.keyDigest ?? "-")",
                 ])
             case .upstreamFailure(let kind, let message):
                 runtime.logger.notice("upstream call failed", metadata: [
-                    "route": "\(route.name)", "upstream": "\(route.upstream.name)", "kind": "\(kind)", "reason": "\(message)",
+                    "request.id": "\(requestID)", "route": "\(route.name)", "upstream": "\(route.upstream.name)", "kind": "\(kind)", "reason": "\(message)",
                 ])
             case .stored:
                 break

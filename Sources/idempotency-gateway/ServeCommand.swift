@@ -5,11 +5,13 @@ import GatewayRedis
 import GatewayServer
 import GatewayUpstream
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
+import Prometheus
 import ServiceLifecycle
 
-/// Runs the gateway until SIGTERM or SIGINT.
+/// Runs the gateway until SIGTERM or SIGINT, then drains and exits 0.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -20,49 +22,99 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try ConfigurationReport.loadOrExit(path: config)
-        let level = Logger.Level(rawValue: configuration.log.level) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        Self.bootstrapLogging(configuration.log)
+        let registry = Self.bootstrapMetrics()
         let logger = Logger(label: "idempotency-gateway")
 
-        let store: any IdempotencyStore
-        var redis: RedisStore?
-        switch configuration.store.backend {
-        case .memory:
-            store = MemoryStore()
-        case .redis(let settings):
-            let endpoint = RedisEndpoint(host: settings.host, port: settings.port, username: settings.username,
-                                         password: settings.password, database: settings.database)
-            let redisStore = RedisStore(endpoint: endpoint, timeout: settings.timeout, logger: logger)
-            redis = redisStore
-            store = redisStore
-        }
-        let transport = CurlTransport(logger: logger)
+        let upstreamNames = configuration.upstreams.keys.sorted()
+        let metrics = GatewayMetrics(routes: configuration.routes.map(\.name), upstreams: upstreamNames)
+        let (store, redis) = Self.makeStore(configuration.store, metrics: metrics, logger: logger)
+        let curl = CurlTransport(logger: logger)
+        let guards = Self.makeGuards(configuration.upstreams, metrics: metrics, logger: logger)
 
         var settings = RequestPipeline.Settings()
         settings.keyPrefix = configuration.store.keyPrefix
         settings.onUnavailable = configuration.store.onUnavailable
         settings.maxStoredBody = configuration.limits.maxStoredBody.bytes
+        let drainer = ConnectionDrainer()
         let runtime = GatewayRuntime(
             routes: RouteTable(configuration.routes),
-            pipeline: RequestPipeline(store: store, transport: transport, settings: settings),
+            pipeline: RequestPipeline(store: store, transport: InstrumentedTransport(curl, metrics: metrics),
+                                      guards: guards, settings: settings),
             maxRequestBody: configuration.limits.maxRequestBody,
-            logger: logger)
+            logger: logger, metrics: metrics, drainer: drainer)
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let service = GatewayService(host: configuration.listen.host, port: configuration.listen.port, group: group, runtime: runtime)
+        let admin = AdminService(host: configuration.adminListen.host, port: configuration.adminListen.port, group: group,
+                                 endpoints: AdminEndpoints(registry: registry, store: store, drainer: drainer), logger: logger)
+        let proxy = GatewayService(host: configuration.listen.host, port: configuration.listen.port, group: group,
+                                   runtime: runtime, shutdownTimeout: configuration.shutdownTimeout)
+        // Services stop in reverse order: the proxy drains first while the
+        // admin listener still answers /readyz with 503.
         let serviceGroup = ServiceGroup(configuration: .init(
-            services: [.init(service: service)],
+            services: [.init(service: admin), .init(service: proxy)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         var failure: (any Error)?
         do { try await serviceGroup.run() } catch { failure = error }
-        transport.shutdown()
+        curl.shutdown()
         redis?.shutdown()
         try? await group.shutdownGracefully()
         if let failure { throw failure }
+    }
+
+    static func bootstrapLogging(_ log: LogConfiguration) {
+        let level = Logger.Level(rawValue: log.level) ?? .info
+        LoggingSystem.bootstrap { label in
+            switch log.format {
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        }
+    }
+
+    /// Once per process, before any metric exists.
+    static func bootstrapMetrics() -> PrometheusCollectorRegistry {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30),
+        ]
+        factory.valueHistogramBuckets["stored_response_bytes"] = [256, 1024, 4096, 16384, 65536, 262_144, 1_048_576, 4_194_304]
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }
+
+    static func makeStore(_ store: StoreConfiguration, metrics: GatewayMetrics, logger: Logger) -> (any IdempotencyStore, RedisStore?) {
+        switch store.backend {
+        case .memory:
+            return (InstrumentedStore(MemoryStore(), metrics: metrics), nil)
+        case .redis(let settings):
+            let endpoint = RedisEndpoint(host: settings.host, port: settings.port, username: settings.username,
+                                         password: settings.password, database: settings.database)
+            let redis = RedisStore(endpoint: endpoint, timeout: settings.timeout, logger: logger)
+            return (InstrumentedStore(redis, metrics: metrics), redis)
+        }
+    }
+
+    static func makeGuards(_ upstreams: [String: UpstreamSettings], metrics: GatewayMetrics, logger: Logger) -> [String: UpstreamGuard] {
+        upstreams.mapValues { settings in
+            let name = settings.name
+            let breaker = CircuitBreaker(settings: settings.circuitBreaker, onTransition: { from, to in
+                metrics.breakerTransition(upstream: name, to: to)
+                logger.warning("circuit breaker changed state", metadata: [
+                    "upstream": "\(name)", "from": "\(from.label)", "to": "\(to.label)",
+                ])
+            })
+            return UpstreamGuard(settings: settings, breaker: breaker)
+        }
     }
 }

@@ -1,0 +1,63 @@
+import GatewayCore
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Times every store operation, counts its failures, and keeps the
+/// `idempotency_in_flight` gauge: a claim is open from the round trip that
+/// acquires it until the first settle call for it, whatever that call's fate
+/// (the pipeline always settles what it acquires).
+public final class InstrumentedStore: IdempotencyStore {
+    private let base: any IdempotencyStore
+    private let metrics: GatewayMetrics
+    private let open = NIOLockedValueBox(Set<ClaimToken>())
+
+    public init(_ base: any IdempotencyStore, metrics: GatewayMetrics) {
+        self.base = base
+        self.metrics = metrics
+    }
+
+    public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration) async throws(StoreUnavailable) -> ClaimResult {
+        let result = try await timed("claim") { () async throws(StoreUnavailable) in try await base.claim(key, claim, lease: lease) }
+        if case .acquired = result {
+            open.withLockedValue { _ = $0.insert(claim.token) }
+            metrics.claimOpened(route: key.route)
+        }
+        return result
+    }
+
+    public func complete(_ key: StoreKey, _ claim: PendingClaim, snapshot: Snapshot, ttl: Duration) async throws(StoreUnavailable) -> Bool {
+        closeClaim(key, claim)
+        let stored = try await timed("complete") { () async throws(StoreUnavailable) in
+            try await base.complete(key, claim, snapshot: snapshot, ttl: ttl)
+        }
+        if stored { metrics.stored(route: key.route, bytes: snapshot.body.count) }
+        return stored
+    }
+
+    public func release(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> Bool {
+        closeClaim(key, claim)
+        return try await timed("release") { () async throws(StoreUnavailable) in try await base.release(key, claim) }
+    }
+
+    public func ping() async throws(StoreUnavailable) {
+        try await timed("ping") { () async throws(StoreUnavailable) in try await base.ping() }
+    }
+
+    private func closeClaim(_ key: StoreKey, _ claim: PendingClaim) {
+        if open.withLockedValue({ $0.remove(claim.token) }) != nil {
+            metrics.claimClosed(route: key.route)
+        }
+    }
+
+    private func timed<T>(_ operation: String, _ body: () async throws(StoreUnavailable) -> T) async throws(StoreUnavailable) -> T {
+        let start = NIODeadline.now()
+        do {
+            let value = try await body()
+            metrics.storeCall(operation: operation, failed: false, nanoseconds: (NIODeadline.now() - start).nanoseconds)
+            return value
+        } catch {
+            metrics.storeCall(operation: operation, failed: true, nanoseconds: (NIODeadline.now() - start).nanoseconds)
+            throw error
+        }
+    }
+}

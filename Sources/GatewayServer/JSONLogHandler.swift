@@ -1,0 +1,52 @@
+import Foundation
+import GatewayCore
+import Logging
+
+/// `log.format: json`: one JSON object per line on standard error, the shape
+/// log shippers (Loki, Elasticsearch, Cloud Logging) parse without rules.
+/// Metadata values become strings; nested metadata is flattened to text.
+public struct JSONLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .info
+    private let label: String
+
+    public init(label: String) {
+        self.label = label
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
+                    source: String, file: String, function: String, line: UInt) {
+        var line = "{\"ts\":\"\(Self.timestamp())\",\"level\":\"\(level.rawValue)\",\"logger\":\(Self.quote(label)),\"msg\":\(Self.quote(message.description))"
+        let merged = explicit.map { metadata.merging($0) { _, new in new } } ?? metadata
+        for key in merged.keys.sorted() {
+            line += ",\(Self.quote(key)):\(Self.quote(merged[key]!.description))"
+        }
+        line += "}\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// RFC 3339 UTC with milliseconds, built by hand: a DateFormatter per
+    /// line would cost more than the rest of the request.
+    static func timestamp() -> String {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        var seconds = spec.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(spec.tv_nsec / 1_000_000), 3))Z"
+    }
+
+    static func quote(_ text: String) -> String {
+        JSONText.quote(text)
+    }
+}

@@ -1,0 +1,32 @@
+/// The `X-Request-Id` of a request: the client's when it sent a sane one, so
+/// ids correlate across systems, otherwise a fresh random one.
+enum RequestID {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    static func resolve(_ supplied: String?) -> String {
+        if let supplied, isAcceptable(supplied) { return supplied }
+        return generate()
+    }
+
+    /// At most 128 visible ASCII characters: it is echoed in a header and
+    /// written to logs, so nothing else is taken from the client.
+    static func isAcceptable(_ value: String) -> Bool {
+        let bytes = value.utf8
+        return !bytes.isEmpty && bytes.count <= 128 && bytes.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
+    }
+
+    /// 128 random bits as 32 hex digits.
+    static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var out = [UInt8]()
+        out.reserveCapacity(32)
+        for _ in 0..<2 {
+            var word = generator.next()
+            for _ in 0..<16 {
+                out.append(digits[Int(word & 0xF)])
+                word >>= 4
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
