@@ -3,7 +3,7 @@ import GatewayCore
 
 /// The `upstreams` section.
 extension ConfigReader {
-    static let upstreamFields = ["url", "timeout", "connect_timeout"]
+    static let upstreamFields = ["url", "timeout", "connect_timeout", "max_in_flight", "circuit_breaker"]
 
     /// The upstreams that are fully valid, and every declared name: a route
     /// naming a declared but broken upstream is not also told the name is
@@ -43,7 +43,15 @@ extension ConfigReader {
         }
         let timeout = optional(fields, "timeout", default: defaults.timeout) { duration($0, at: $1) }
         let connectTimeout = optional(fields, "connect_timeout", default: defaults.connectTimeout) { duration($0, at: $1) }
-        guard let url, let timeout, let connectTimeout else { return nil }
+        // Zero would refuse every call; there is no upper bound, since what an
+        // upstream can take is the operator's knowledge, not the gateway's.
+        let maxInFlight = optional(fields, "max_in_flight", default: defaults.maxInFlight) {
+            integer($0, at: $1, in: 1...Int.max)
+        }
+        let circuitBreaker = optional(fields, "circuit_breaker", default: defaults.circuitBreaker) {
+            self.circuitBreaker($0, at: $1)
+        }
+        guard let url, let timeout, let connectTimeout, let maxInFlight, let circuitBreaker else { return nil }
         // libcurl's overall timeout would cut the connect phase short anyway;
         // a longer connect_timeout only misleads whoever reads the file.
         guard connectTimeout <= timeout else {
@@ -51,6 +59,9 @@ extension ConfigReader {
                    "connect_timeout (\(DurationText.format(connectTimeout))) must not exceed timeout (\(DurationText.format(timeout)))")
             return nil
         }
-        return UpstreamSettings(name: name, baseURL: url, timeout: timeout, connectTimeout: connectTimeout)
+        var upstream = UpstreamSettings(name: name, baseURL: url, timeout: timeout, connectTimeout: connectTimeout)
+        upstream.maxInFlight = maxInFlight
+        upstream.circuitBreaker = circuitBreaker
+        return upstream
     }
 }

@@ -50,6 +50,54 @@ extension ConfigReader {
         return size
     }
 
+    /// A whole number such as `20`, within `range`. The text is read, not the
+    /// YAML tag, so a quoted value or a `${NAME}` substitution works the same;
+    /// `20.5`, `1e3`, `0x10` and `1_000` are refused rather than rounded or
+    /// guessed at. `expected` names the field's kind in the message.
+    func integer(_ node: Node, at path: FieldPath, in range: ClosedRange<Int> = Int.min...Int.max,
+                 expected: String = "an integer") -> Int? {
+        guard let text = text(node, at: path, expected: expected) else { return nil }
+        guard let value = Int(text) else {
+            let digits = text.drop { $0 == "-" || $0 == "+" }
+            if !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                report(path, "\(text) is too large")
+            } else {
+                report(path, "expected \(expected), found \"\(text)\"")
+            }
+            return nil
+        }
+        guard range.contains(value) else {
+            report(path, Self.outOfRange(String(value), range))
+            return nil
+        }
+        return value
+    }
+
+    /// "must be at least 1, found 0" or "must be between 100 and 599, found 700".
+    private static func outOfRange(_ value: String, _ range: ClosedRange<Int>) -> String {
+        if range.upperBound == Int.max {
+            return "must be at least \(range.lowerBound), found \(value)"
+        }
+        if range.lowerBound == Int.min {
+            return "must be at most \(range.upperBound), found \(value)"
+        }
+        return "must be between \(range.lowerBound) and \(range.upperBound), found \(value)"
+    }
+
+    /// A decimal number such as `0.5` or `1`. Only plain decimal notation
+    /// (with an optional exponent) is read: Swift's own parser would also take
+    /// `nan`, `inf` and hexadecimal floats, none of which belongs in a config.
+    func number(_ node: Node, at path: FieldPath, expected: String = "a number") -> Double? {
+        guard let text = text(node, at: path, expected: expected) else { return nil }
+        let decimal = text.contains { $0.isASCII && $0.isNumber }
+            && text.allSatisfy { ($0.isASCII && $0.isNumber) || "+-.eE".contains($0) }
+        guard decimal, let value = Double(text), value.isFinite else {
+            report(path, "expected \(expected), found \"\(text)\"")
+            return nil
+        }
+        return value
+    }
+
     /// `true` or `false`. YAML 1.1's `yes`/`no`/`on`/`off` are refused: they
     /// are a classic source of surprises (the "Norway problem").
     func bool(_ node: Node, at path: FieldPath) -> Bool? {

@@ -42,6 +42,24 @@ enum ConfigFixtures {
         """
     }
 
+    /// A file whose single upstream `payments` has the given extra fields
+    /// (indented under the upstream, after its url).
+    static func upstream(_ fields: String) -> String {
+        """
+        version: 1
+        upstreams:
+          payments:
+            url: "http://127.0.0.1:9000"
+        \(fields.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
+        routes:
+          - name: charges
+            match:
+              path_prefix: /v1/charges
+            upstream: payments
+
+        """
+    }
+
     static func parse(_ yaml: String, environment: [String: String] = [:]) throws(ConfigurationError) -> GatewayConfiguration {
         try ConfigurationLoader.parse(yaml: yaml, file: "gateway.yaml", environment: environment)
     }
