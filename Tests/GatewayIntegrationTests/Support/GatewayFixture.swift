@@ -11,11 +11,13 @@ final class GatewayFixture {
     var port: Int { gateway.port }
     var ledger: UpstreamLedger { upstream.ledger }
 
-    init(routes: String = GatewayFixture.defaultRoutes, store: String? = nil, limits: String = GatewayFixture.defaultLimits) async throws {
+    init(routes: String = GatewayFixture.defaultRoutes, store: String? = nil, limits: String = GatewayFixture.defaultLimits,
+         extraUpstreams: (Int) -> String = { _ in "" }, extraTopLevel: String = "") async throws {
         redis = try await RedisServerProcess.start()
         upstream = try await ExampleUpstreamServer.start()
         let storeYAML = store ?? GatewayFixture.redisStore(port: redis.port)
-        gateway = try await GatewayProcess(yaml: Self.yaml(store: storeYAML, upstreamPort: upstream.port, routes: routes, limits: limits))
+        gateway = try await GatewayProcess(yaml: Self.yaml(store: storeYAML, upstreamPort: upstream.port, routes: routes, limits: limits,
+                                                           extraUpstreams: extraUpstreams(upstream.port), extraTopLevel: extraTopLevel))
     }
 
     /// Stops everything; call at the end of each test.
@@ -82,9 +84,11 @@ final class GatewayFixture {
             upstream: main
         """
 
-    static func yaml(store: String, upstreamPort: Int, routes: String, limits: String = defaultLimits) -> String {
+    static func yaml(store: String, upstreamPort: Int, routes: String, limits: String = defaultLimits,
+                     extraUpstreams: String = "", extraTopLevel: String = "") -> String {
         """
         version: 1
+        \(extraTopLevel)
         listen: "127.0.0.1:{{PORT}}"
         admin:
           listen: "127.0.0.1:{{ADMIN_PORT}}"
@@ -105,6 +109,7 @@ final class GatewayFixture {
             url: "http://127.0.0.1:\(FreePort.next())"
             timeout: 2s
             connect_timeout: 1s
+        \(extraUpstreams)
         \(routes)
         """
     }
