@@ -1,0 +1,35 @@
+import GatewayCore
+import Logging
+
+/// A small client for tests, tools and the admin side: any command, one
+/// connection, the same threading and reconnect behaviour as `RedisStore`.
+/// Error replies come back as `.error`; only transport failures throw.
+public final class RedisCommandClient: Sendable {
+    private let worker: RedisConnectionWorker
+
+    public init(endpoint: RedisEndpoint, timeout: Duration) {
+        var logger = Logger(label: "gateway.redis.command-client")
+        logger[metadataKey: "redis.endpoint"] = "\(endpoint.address)"
+        worker = RedisConnectionWorker(endpoint: endpoint, timeout: timeout, scripts: [],
+                                       logger: logger, threadName: "redis-command-client")
+    }
+
+    deinit {
+        shutdown()
+    }
+
+    /// Runs one command, e.g. `["PTTL", key]`. Arguments are sent as UTF-8.
+    public func command(_ args: [String]) async throws(StoreUnavailable) -> RedisReply {
+        try await command(bytes: args.map { Array($0.utf8) })
+    }
+
+    /// Runs one command with binary arguments.
+    public func command(bytes args: [[UInt8]]) async throws(StoreUnavailable) -> RedisReply {
+        try await worker.send(.command(args)).get()
+    }
+
+    /// Stops the thread and closes the socket; safe to call more than once.
+    public func shutdown() {
+        worker.shutdown()
+    }
+}

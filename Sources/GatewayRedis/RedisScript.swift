@@ -1,0 +1,46 @@
+/// A Lua script run with EVALSHA. Each connection loads every script with
+/// SCRIPT LOAD right after connecting and remembers the digest Redis
+/// returns, so no SHA-1 is computed here. A NOSCRIPT reply (SCRIPT FLUSH, or
+/// a failover to a replica that never saw the script) falls back to EVAL,
+/// which also puts the script back into the server's cache.
+struct RedisScript: Sendable, Hashable {
+    /// For logs only.
+    let name: String
+    let source: String
+
+    /// KEYS[1] = key, ARGV[1] = pending record, ARGV[2] = lease in ms.
+    /// Returns `{value, pttl}` for a taken key, or nil after writing the
+    /// claim. GET and SET in one script make the claim atomic and one round
+    /// trip, which SET NX alone cannot do: it would not return the value.
+    static let claim = RedisScript(name: "claim", source: """
+        local value = redis.call('GET', KEYS[1])
+        if value then
+          return {value, redis.call('PTTL', KEYS[1])}
+        end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return false
+        """)
+
+    /// KEYS[1] = key, ARGV[1] = our pending record, ARGV[2] = completed
+    /// record, ARGV[3] = TTL in ms. Compare-and-set: comparing the whole
+    /// pending record (fingerprint and owner token) means a gateway whose
+    /// lease expired can never overwrite the next owner's claim.
+    static let complete = RedisScript(name: "complete", source: """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+          return 1
+        end
+        return 0
+        """)
+
+    /// KEYS[1] = key, ARGV[1] = our pending record. Compare-and-delete.
+    static let release = RedisScript(name: "release", source: """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('DEL', KEYS[1])
+          return 1
+        end
+        return 0
+        """)
+
+    static let all: [RedisScript] = [claim, complete, release]
+}

@@ -1,0 +1,119 @@
+import GatewayCore
+import Logging
+import Synchronization
+
+/// The production `IdempotencyStore`: records in Redis, shared by every
+/// gateway instance, each operation one Lua script and one round trip.
+///
+/// The store holds `connections` workers, each a thread with its own hiredis
+/// connection; commands go to them round-robin and are pipelined within a
+/// worker. A lost connection is re-established on demand, so the store
+/// recovers by itself when Redis comes back; meanwhile every call throws
+/// `StoreUnavailable`.
+public final class RedisStore: IdempotencyStore {
+    private let workers: [RedisConnectionWorker]
+    private let nextWorker = Atomic<UInt>(0)
+
+    /// Starts the worker threads; they connect on first use, so a store made
+    /// while Redis is down still works once it is up.
+    /// - Parameters:
+    ///   - timeout: bounds the connect, each blocking read or write, and the
+    ///     time a command may wait in the queue before it is sent.
+    ///   - connections: worker threads, each with one connection; at least 1.
+    public init(endpoint: RedisEndpoint, timeout: Duration, connections: Int = 2, logger: Logger) {
+        var logger = logger
+        logger[metadataKey: "redis.endpoint"] = "\(endpoint.address)"
+        workers = (0..<max(1, connections)).map { index in
+            var workerLogger = logger
+            workerLogger[metadataKey: "redis.connection"] = "\(index)"
+            return RedisConnectionWorker(endpoint: endpoint, timeout: timeout, scripts: RedisScript.all,
+                                         logger: workerLogger, threadName: "redis-store-\(index)")
+        }
+    }
+
+    deinit {
+        shutdown()
+    }
+
+    /// Stops the worker threads and closes their sockets; pending and later
+    /// calls throw `StoreUnavailable`. Safe to call more than once.
+    public func shutdown() {
+        for worker in workers { worker.shutdown() }
+    }
+
+    public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration) async throws(StoreUnavailable) -> ClaimResult {
+        let pending = IdempotencyRecord.pending(claim).encoded()
+        let reply = try await run(.claim, key, [pending, Self.expiry(lease)])
+        switch reply {
+        case .null:
+            return .acquired(claim)
+        case .array(let items):
+            guard items.count == 2, case .bulk(let bytes) = items[0], case .integer(let remaining) = items[1] else {
+                throw Self.unexpected(reply, from: .claim)
+            }
+            guard let record = IdempotencyRecord.decode(bytes) else {
+                throw StoreUnavailable("corrupt record under key \(key.digest) (\(bytes.count) bytes)")
+            }
+            // PTTL is -1 only for a key someone wrote without a TTL: report no lease left.
+            return record.claimResult(for: claim.fingerprint, remainingLease: .milliseconds(max(0, remaining)))
+        default:
+            throw Self.unexpected(reply, from: .claim)
+        }
+    }
+
+    public func complete(_ key: StoreKey, _ claim: PendingClaim, snapshot: Snapshot, ttl: Duration) async throws(StoreUnavailable) -> Bool {
+        let pending = IdempotencyRecord.pending(claim).encoded()
+        let completed = IdempotencyRecord.completed(fingerprint: claim.fingerprint, snapshot: snapshot).encoded()
+        return try await flag(run(.complete, key, [pending, completed, Self.expiry(ttl)]), from: .complete)
+    }
+
+    public func release(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> Bool {
+        let pending = IdempotencyRecord.pending(claim).encoded()
+        return try await flag(run(.release, key, [pending]), from: .release)
+    }
+
+    public func ping() async throws(StoreUnavailable) {
+        let reply = try await worker().send(.command([Array("PING".utf8)])).get()
+        guard reply == .status("PONG") else {
+            throw StoreUnavailable("PING answered \(reply)")
+        }
+    }
+
+    private func run(_ script: RedisScript, _ key: StoreKey, _ arguments: [[UInt8]]) async throws(StoreUnavailable) -> RedisReply {
+        let reply = try await worker().send(.script(script, keys: [Array(key.value.utf8)], arguments: arguments)).get()
+        if case .error(let message) = reply {
+            throw StoreUnavailable("\(script.name) script failed for key \(key.digest): \(message)")
+        }
+        return reply
+    }
+
+    private func flag(_ reply: RedisReply, from script: RedisScript) throws(StoreUnavailable) -> Bool {
+        switch reply {
+        case .integer(1): return true
+        case .integer(0): return false
+        default: throw Self.unexpected(reply, from: script)
+        }
+    }
+
+    private func worker() -> RedisConnectionWorker {
+        let ticket = nextWorker.wrappingAdd(1, ordering: .relaxed).oldValue
+        return workers[Int(ticket % UInt(workers.count))]
+    }
+
+    /// PX rejects 0, so a sub-millisecond duration still expires, one ms later.
+    private static func expiry(_ duration: Duration) -> [UInt8] {
+        Array(String(max(1, duration.milliseconds)).utf8)
+    }
+
+    private static func unexpected(_ reply: RedisReply, from script: RedisScript) -> StoreUnavailable {
+        let shape: String = switch reply {
+        case .status: "a status"
+        case .error: "an error"
+        case .integer(let value): "integer \(value)"
+        case .bulk(let bytes): "a \(bytes.count)-byte string"
+        case .null: "nil"
+        case .array(let items): "an array of \(items.count)"
+        }
+        return StoreUnavailable("\(script.name) script answered \(shape)")
+    }
+}

@@ -1,0 +1,377 @@
+import Foundation
+import GatewayCore
+import GatewayRedis
+import Logging
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `RedisStore` against a private redis-server per test: the same contract
+/// as `MemoryStore`, plus what only a network store has to get right
+/// (TTLs, binary values, pipelining, outages and recovery). Serialized:
+/// the outage tests measure latencies, which the 10k-claim test would skew.
+@Suite(.serialized) struct RedisStoreTests {
+    static let timeout: Duration = .milliseconds(500)
+    static let lease: Duration = .seconds(5)
+    static let quiet = Logger(label: "redis-store-tests") { _ in SwiftLogNoOpLogHandler() }
+
+    /// A server, a store and an inspection client on it.
+    final class Fixture {
+        let redis: RedisServerProcess
+        let store: RedisStore
+        let client: RedisCommandClient
+
+        init(connections: Int = 2, endpoint: (Int) -> RedisEndpoint = { RedisEndpoint(host: "127.0.0.1", port: $0) },
+             serverArguments: [String] = []) async throws {
+            redis = try await RedisServerProcess.start(extraArguments: serverArguments)
+            store = RedisStore(endpoint: endpoint(redis.port), timeout: RedisStoreTests.timeout,
+                               connections: connections, logger: RedisStoreTests.quiet)
+            client = RedisCommandClient(endpoint: endpoint(redis.port), timeout: RedisStoreTests.timeout)
+        }
+
+        deinit {
+            store.shutdown()
+            client.shutdown()
+            redis.stop()
+        }
+    }
+
+    static func key() -> StoreKey { StoreKey(rawValue: "test:\(UUID().uuidString)") }
+
+    static func fingerprint(_ name: String) -> Fingerprint {
+        Fingerprint.compute(method: "POST", path: "/\(name)", query: nil, body: [])
+    }
+
+    static let snapshot = Snapshot(status: 201, headers: [HeaderField(name: "Content-Type", value: "application/json")],
+                                   body: Array(#"{"id":1}"#.utf8))
+
+    @Test func claimAcquiresThenReportsInFlightOrMismatch() async throws {
+        let fixture = try await Fixture()
+        let key = Self.key()
+        let first = PendingClaim(fingerprint: Self.fingerprint("a"))
+        #expect(try await fixture.store.claim(key, first, lease: Self.lease) == .acquired(first))
+
+        let retry = PendingClaim(fingerprint: Self.fingerprint("a"))
+        guard case .inFlight(let remaining) = try await fixture.store.claim(key, retry, lease: Self.lease) else {
+            Issue.record("expected inFlight")
+            return
+        }
+        #expect(remaining > .zero && remaining <= Self.lease)
+
+        let other = PendingClaim(fingerprint: Self.fingerprint("b"))
+        #expect(try await fixture.store.claim(key, other, lease: Self.lease) == .mismatch)
+    }
+
+    @Test func completedClaimReplaysTheSnapshot() async throws {
+        let fixture = try await Fixture()
+        let key = Self.key()
+        let claim = PendingClaim(fingerprint: Self.fingerprint("a"))
+        _ = try await fixture.store.claim(key, claim, lease: Self.lease)
+        #expect(try await fixture.store.complete(key, claim, snapshot: Self.snapshot, ttl: .seconds(60)))
+
+        let retry = PendingClaim(fingerprint: Self.fingerprint("a"))
+        #expect(try await fixture.store.claim(key, retry, lease: Self.lease) == .completed(Self.snapshot))
+        let other = PendingClaim(fingerprint: Self.fingerprint("b"))
+        #expect(try await fixture.store.claim(key, other, lease: Self.lease) == .mismatch)
+        // Settling twice is refused: the key no longer holds the pending record.
+        #expect(try await fixture.store.complete(key, claim, snapshot: Self.snapshot, ttl: .seconds(60)) == false)
+        #expect(try await fixture.store.release(key, claim) == false)
+    }
+
+    @Test func settlingRefusesOnceTheLeaseWentToAnotherClaim() async throws {
+        let fixture = try await Fixture()
+        let key = Self.key()
+        let late = PendingClaim(fingerprint: Self.fingerprint("a"))
+        #expect(try await fixture.store.claim(key, late, lease: .milliseconds(50)) == .acquired(late))
+        try await Task.sleep(for: .milliseconds(150))
+
+        let next = PendingClaim(fingerprint: Self.fingerprint("a"))
+        #expect(try await fixture.store.claim(key, next, lease: .seconds(60)) == .acquired(next))
+        #expect(try await fixture.store.complete(key, late, snapshot: Self.snapshot, ttl: .seconds(60)) == false)
+        #expect(try await fixture.store.release(key, late) == false)
+
+        let reply = try await fixture.client.command(["GET", key.value])
+        guard case .bulk(let stored) = reply else {
+            Issue.record("GET answered \(reply)")
+            return
+        }
+        #expect(IdempotencyRecord.decode(stored) == .pending(next))
+        #expect(try await fixture.store.complete(key, next, snapshot: Self.snapshot, ttl: .seconds(60)))
+    }
+
+    @Test func releaseDeletesOnlyTheOwnersClaim() async throws {
+        let fixture = try await Fixture()
+        let key = Self.key()
+        let owner = PendingClaim(fingerprint: Self.fingerprint("a"))
+        _ = try await fixture.store.claim(key, owner, lease: Self.lease)
+        let impostor = PendingClaim(fingerprint: owner.fingerprint)
+        #expect(try await fixture.store.release(key, impostor) == false)
+        #expect(try await fixture.store.release(key, owner))
+        #expect(try await fixture.client.command(["EXISTS", key.value]) == .integer(0))
+
+        let retry = PendingClaim(fingerprint: owner.fingerprint)
+        #expect(try await fixture.store.claim(key, retry, lease: Self.lease) == .acquired(retry))
+    }
+
+    @Test func everyKeyWrittenHasATTL() async throws {
+        let fixture = try await Fixture()
+        let prefix = "ttl-\(UUID().uuidString)"
+        for index in 0..<10 {
+            let key = StoreKey(rawValue: "\(prefix):\(index)")
+            let claim = PendingClaim(fingerprint: Self.fingerprint("\(index)"))
+            _ = try await fixture.store.claim(key, claim, lease: .seconds(30))
+            if index.isMultiple(of: 2) {
+                _ = try await fixture.store.complete(key, claim, snapshot: Self.snapshot, ttl: .seconds(600))
+            }
+        }
+        guard case .array(let keys) = try await fixture.client.command(["KEYS", "\(prefix):*"]) else {
+            Issue.record("KEYS failed")
+            return
+        }
+        #expect(keys.count >= 10)
+        for case .bulk(let name) in keys {
+            let name = String(decoding: name, as: UTF8.self)
+            guard case .integer(let ttl) = try await fixture.client.command(["PTTL", name]) else {
+                Issue.record("PTTL failed for \(name)")
+                continue
+            }
+            let expected: Int64 = Int64(name.split(separator: ":").last!)!.isMultiple(of: 2) ? 600_000 : 30_000
+            #expect(ttl > 0 && ttl <= expected, "\(name) has PTTL \(ttl)")
+        }
+
+        // A sub-millisecond lease must still give a valid PX (0 is an error), and expire.
+        let tiny = StoreKey(rawValue: "\(prefix):tiny")
+        let claim = PendingClaim(fingerprint: Self.fingerprint("tiny"))
+        #expect(try await fixture.store.claim(tiny, claim, lease: .microseconds(10)) == .acquired(claim))
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(try await fixture.client.command(["EXISTS", tiny.value]) == .integer(0))
+    }
+
+    @Test func concurrentClaimsOfOneKeyAcquireExactlyOnce() async throws {
+        let fixture = try await Fixture(connections: 4)
+        let key = Self.key()
+        let fingerprint = Self.fingerprint("a")
+        let store = fixture.store
+        let results = try await withThrowingTaskGroup(of: ClaimResult.self) { group in
+            for _ in 0..<64 {
+                group.addTask { try await store.claim(key, PendingClaim(fingerprint: fingerprint), lease: Self.lease) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let acquired = results.filter { if case .acquired = $0 { true } else { false } }
+        let inFlight = results.filter { if case .inFlight = $0 { true } else { false } }
+        #expect(acquired.count == 1)
+        #expect(inFlight.count == 63)
+    }
+
+    @Test func binaryBodiesRoundTripByteForByte() async throws {
+        let fixture = try await Fixture()
+        let key = Self.key()
+        let body = (0..<300 * 1024).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 8) }
+        #expect(Set(body).count == 256)
+        let snapshot = Snapshot(status: 200, headers: [HeaderField(name: "Content-Type", value: "application/octet-stream"),
+                                                       HeaderField(name: "X-Note", value: "caf\u{e9} \u{1F600}")], body: body)
+        let claim = PendingClaim(fingerprint: Self.fingerprint("binary"))
+        _ = try await fixture.store.claim(key, claim, lease: Self.lease)
+        #expect(try await fixture.store.complete(key, claim, snapshot: snapshot, ttl: .seconds(60)))
+
+        let stored = try await fixture.client.command(["GET", key.value])
+        #expect(stored == .bulk(IdempotencyRecord.completed(fingerprint: claim.fingerprint, snapshot: snapshot).encoded()))
+        let replay = try await fixture.store.claim(key, PendingClaim(fingerprint: claim.fingerprint), lease: Self.lease)
+        #expect(replay == .completed(snapshot))
+    }
+
+    @Test func undecodableRecordIsReportedAsUnavailable() async throws {
+        let fixture = try await Fixture()
+        let key = Self.key()
+        _ = try await fixture.client.command(bytes: [Array("SET".utf8), Array(key.value.utf8), [0, 0xFF, 0x50], Array("PX".utf8), Array("60000".utf8)])
+        let error = await #expect(throws: StoreUnavailable.self) {
+            try await fixture.store.claim(key, PendingClaim(fingerprint: Self.fingerprint("a")), lease: Self.lease)
+        }
+        #expect(error?.reason.contains("corrupt record") == true)
+        #expect(error?.reason.contains(key.value) == true)  // raw keys have no separate digest
+    }
+
+    @Test func flushedScriptCacheFallsBackToEval() async throws {
+        let fixture = try await Fixture(connections: 1)
+        let first = PendingClaim(fingerprint: Self.fingerprint("a"))
+        #expect(try await fixture.store.claim(Self.key(), first, lease: Self.lease) == .acquired(first))
+        #expect(try await fixture.client.command(["SCRIPT", "FLUSH"]) == .status("OK"))
+
+        let key = Self.key()
+        let claim = PendingClaim(fingerprint: Self.fingerprint("b"))
+        #expect(try await fixture.store.claim(key, claim, lease: Self.lease) == .acquired(claim))
+        #expect(try await fixture.store.complete(key, claim, snapshot: Self.snapshot, ttl: .seconds(60)))
+        #expect(try await fixture.store.claim(key, PendingClaim(fingerprint: claim.fingerprint), lease: Self.lease) == .completed(Self.snapshot))
+    }
+
+    @Test func pingAndErrorReplies() async throws {
+        let fixture = try await Fixture()
+        try await fixture.store.ping()
+        guard case .error(let message) = try await fixture.client.command(["NOSUCHCOMMAND"]) else {
+            Issue.record("expected an error reply")
+            return
+        }
+        #expect(message.hasPrefix("ERR"))
+    }
+
+    @Test func logsInAndSelectsTheDatabase() async throws {
+        let password = "s3cret"
+        let fixture = try await Fixture(endpoint: { RedisEndpoint(host: "127.0.0.1", port: $0, password: password, database: 3) },
+                                        serverArguments: ["--requirepass", password])
+        let key = Self.key()
+        let claim = PendingClaim(fingerprint: Self.fingerprint("a"))
+        #expect(try await fixture.store.claim(key, claim, lease: Self.lease) == .acquired(claim))
+        #expect(try await fixture.client.command(["EXISTS", key.value]) == .integer(1))
+
+        let database0 = RedisCommandClient(endpoint: RedisEndpoint(host: "127.0.0.1", port: fixture.redis.port, password: password), timeout: Self.timeout)
+        defer { database0.shutdown() }
+        #expect(try await database0.command(["EXISTS", key.value]) == .integer(0))
+
+        let intruder = RedisStore(endpoint: RedisEndpoint(host: "127.0.0.1", port: fixture.redis.port, password: "wrong"),
+                                  timeout: Self.timeout, connections: 1, logger: Self.quiet)
+        defer { intruder.shutdown() }
+        let error = await #expect(throws: StoreUnavailable.self) { try await intruder.ping() }
+        #expect(error?.reason.contains("AUTH") == true)
+        #expect(error?.reason.contains("wrong") == false)
+    }
+
+    // MARK: Outages
+
+    /// Retries `body` until it succeeds or `limit` passes; returns how long it took.
+    static func eventually(within limit: Duration, _ body: () async throws -> Void) async throws -> Duration {
+        let started = ContinuousClock.now
+        while true {
+            do {
+                try await body()
+                return ContinuousClock.now - started
+            } catch {
+                if ContinuousClock.now - started > limit { throw error }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
+    func claimSucceeds(_ store: RedisStore) async throws {
+        let claim = PendingClaim(fingerprint: Self.fingerprint("outage"))
+        #expect(try await store.claim(Self.key(), claim, lease: Self.lease) == .acquired(claim))
+    }
+
+    @Test func stoppedRedisFailsFastAndTheStoreRecoversAfterARestart() async throws {
+        let fixture = try await Fixture()
+        try await fixture.store.ping()
+        fixture.redis.stop()
+
+        for _ in 0..<6 {  // the first attempts on each connection, then the backoff
+            let started = ContinuousClock.now
+            await #expect(throws: StoreUnavailable.self) { try await claimSucceeds(fixture.store) }
+            #expect(ContinuousClock.now - started < .milliseconds(250))
+        }
+        await #expect(throws: StoreUnavailable.self) { try await fixture.store.ping() }
+
+        try await fixture.redis.start()
+        // The backoff is at most 1s, so both connections are back soon after.
+        let recovery = try await Self.eventually(within: .seconds(3)) {
+            try await claimSucceeds(fixture.store)
+            try await claimSucceeds(fixture.store)
+        }
+        #expect(recovery < .milliseconds(1500))
+        for _ in 0..<4 { try await claimSucceeds(fixture.store) }
+    }
+
+    @Test func restartWhileIdleIsInvisibleToCallers() async throws {
+        let fixture = try await Fixture()
+        for _ in 0..<4 { try await claimSucceeds(fixture.store) }
+        fixture.redis.stop()
+        try await fixture.redis.start()
+        // Each connection notices the closed socket before sending and reconnects.
+        for _ in 0..<4 { try await claimSucceeds(fixture.store) }
+    }
+
+    @Test func hungRedisTimesOutAndTheStoreRecovers() async throws {
+        let fixture = try await Fixture(connections: 1)
+        try await fixture.store.ping()
+        fixture.redis.signal(SIGSTOP)
+
+        let started = ContinuousClock.now
+        let error = await #expect(throws: StoreUnavailable.self) { try await claimSucceeds(fixture.store) }
+        let elapsed = ContinuousClock.now - started
+        #expect(error?.reason.contains("timed out") == true, "\(String(describing: error))")
+        #expect(elapsed >= Self.timeout - .milliseconds(50) && elapsed < Self.timeout + .milliseconds(600))
+
+        fixture.redis.signal(SIGCONT)
+        _ = try await Self.eventually(within: .seconds(3)) { try await claimSucceeds(fixture.store) }
+    }
+
+    /// hiredis writes with write(2): a server that closes the connection in
+    /// the middle of a large pipelined write must cost an error, not a
+    /// process killed by SIGPIPE.
+    @Test func connectionsKilledMidWriteDoNotKillTheProcess() async throws {
+        let fixture = try await Fixture(connections: 2)
+        let store = fixture.store
+        let client = fixture.client
+        let snapshot = Snapshot(status: 200, headers: [], body: [UInt8](repeating: 0x2A, count: 4 << 20))
+        let fingerprint = Self.fingerprint("big")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    for _ in 0..<10 {
+                        let key = Self.key()
+                        let claim = PendingClaim(fingerprint: fingerprint)
+                        _ = try? await store.claim(key, claim, lease: Self.lease)
+                        _ = try? await store.complete(key, claim, snapshot: snapshot, ttl: .seconds(10))
+                    }
+                }
+            }
+            group.addTask {
+                for _ in 0..<40 {
+                    _ = try await client.command(["CLIENT", "KILL", "TYPE", "normal"])
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
+            try await group.waitForAll()
+        }
+        _ = try await Self.eventually(within: .seconds(3)) { try await claimSucceeds(store) }
+    }
+
+    @Test func shutdownFailsLaterCallsAndIsIdempotent() async throws {
+        let fixture = try await Fixture()
+        try await claimSucceeds(fixture.store)
+        fixture.store.shutdown()
+        fixture.store.shutdown()
+        let error = await #expect(throws: StoreUnavailable.self) { try await fixture.store.ping() }
+        #expect(error?.reason.contains("shut down") == true)
+    }
+
+    // MARK: Throughput
+
+    @Test func tenThousandConcurrentClaimsArePipelined() async throws {
+        let fixture = try await Fixture()
+        let store = fixture.store
+        let fingerprint = Self.fingerprint("load")
+        let prefix = "load-\(UUID().uuidString)"
+
+        let started = ContinuousClock.now
+        let acquired = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<10_000 {
+                group.addTask {
+                    let claim = PendingClaim(fingerprint: fingerprint)
+                    return try await store.claim(StoreKey(rawValue: "\(prefix):\(index)"), claim, lease: Self.lease) == .acquired(claim)
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        let concurrent = ContinuousClock.now - started
+        #expect(acquired == 10_000)
+
+        let sequentialStart = ContinuousClock.now
+        for index in 0..<1_000 {
+            let claim = PendingClaim(fingerprint: fingerprint)
+            _ = try await store.claim(StoreKey(rawValue: "\(prefix):seq:\(index)"), claim, lease: Self.lease)
+        }
+        let sequential = ContinuousClock.now - sequentialStart
+        print("RedisStore: 10000 concurrent claims in \(concurrent.milliseconds)ms; 1000 sequential claims in \(sequential.milliseconds)ms")
+    }
+}
