@@ -120,9 +120,9 @@ let package = Package(
                 "GatewayCore",
                 "GatewayRedis",
                 "GatewayUpstream",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
     ],
