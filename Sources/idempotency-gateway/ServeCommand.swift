@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import GatewayConfig
 import GatewayCore
 import GatewayRedis
@@ -21,6 +24,9 @@ struct ServeCommand: AsyncParsableCommand {
     var config = "gateway.yaml"
 
     func run() async throws {
+        // A peer that closes its socket must cost one request an error, not
+        // the process its life: hiredis writes without MSG_NOSIGNAL.
+        signal(SIGPIPE, SIG_IGN)
         let configuration = try ConfigurationReport.loadOrExit(path: config)
         Self.bootstrapLogging(configuration.log)
         let registry = Self.bootstrapMetrics()
