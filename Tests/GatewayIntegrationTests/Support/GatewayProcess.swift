@@ -33,7 +33,7 @@ final class GatewayProcess {
         let text = yaml.replacingOccurrences(of: "{{PORT}}", with: String(port))
             .replacingOccurrences(of: "{{ADMIN_PORT}}", with: String(adminPort))
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
 
         process.executableURL = URL(fileURLWithPath: Self.binaryPath)
         process.arguments = ["serve", "--config", configPath]
