@@ -12,4 +12,10 @@ static inline CURLcode gw_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { retu
 static inline CURLcode gw_easy_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode gw_easy_getinfo_ptr(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLMcode gw_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+static inline CURLcode gw_easy_setopt_prereq(CURL *h, curl_prereq_callback f) { return curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, f); }
+/* CURL_GLOBAL_DEFAULT is a macro expression Swift does not import. */
+static inline CURLcode gw_global_init_default(void) { return curl_global_init(CURL_GLOBAL_DEFAULT); }
+/* CURLMsg keeps the result in an anonymous union; read it here rather than
+   rely on how Swift imports the union. */
+static inline CURLcode gw_msg_result(const CURLMsg *m) { return m->data.result; }
 #endif

@@ -1,0 +1,9 @@
+/// What callers hand to the curl thread, guarded by the loop's mutex. Callers
+/// only append; the curl thread takes the whole batch on each turn, so the lock
+/// is held for an append or a swap, never across a libcurl call that can block.
+struct CurlInbox {
+    var jobs: [CurlJob] = []
+    /// Once set, no job is accepted and nobody calls `curl_multi_wakeup` again,
+    /// which is what lets the curl thread free the multi handle safely.
+    var stopping = false
+}
