@@ -5,7 +5,7 @@ public enum DurationText {
     public static func parse(_ text: String) -> Duration? {
         let bytes = Array(text.trimmingASCIIWhitespace().utf8)
         guard !bytes.isEmpty else { return nil }
-        var total = Duration.zero
+        var totalMilliseconds = 0
         var index = 0
         while index < bytes.count {
             var number = 0
@@ -31,11 +31,13 @@ public enum DurationText {
             }
             // Overflow is refused rather than trapped: a config typo must
             // become an error message, never a crash.
+            // The sum is checked too, so `milliseconds` of the result never traps.
             let (milliseconds, overflow) = number.multipliedReportingOverflow(by: millisecondsPerUnit)
-            guard !overflow else { return nil }
-            total += .milliseconds(milliseconds)
+            let (sum, sumOverflow) = totalMilliseconds.addingReportingOverflow(milliseconds)
+            guard !overflow, !sumOverflow else { return nil }
+            totalMilliseconds = sum
         }
-        return total
+        return .milliseconds(totalMilliseconds)
     }
 
     /// The inverse, for messages: the largest unit that divides evenly.

@@ -1,0 +1,80 @@
+import Testing
+@testable import GatewayCore
+
+@Suite struct HopByHopHeadersTests {
+    private func names(_ headers: [HeaderField]) -> [String] { headers.map(\.name) }
+
+    @Test func fixedHopByHopHeadersAreRemoved() {
+        let headers = [
+            HeaderField(name: "Connection", value: "keep-alive"),
+            HeaderField(name: "Keep-Alive", value: "timeout=5"),
+            HeaderField(name: "Proxy-Connection", value: "keep-alive"),
+            HeaderField(name: "TE", value: "trailers"),
+            HeaderField(name: "Trailer", value: "X-Checksum"),
+            HeaderField(name: "Transfer-Encoding", value: "chunked"),
+            HeaderField(name: "Upgrade", value: "websocket"),
+            HeaderField(name: "Content-Type", value: "application/json"),
+            HeaderField(name: "Idempotency-Key", value: "k"),
+        ]
+        #expect(names(HopByHopHeaders.strip(headers)) == ["Content-Type", "Idempotency-Key"])
+    }
+
+    @Test func fixedNamesAreMatchedCaseInsensitively() {
+        let headers = [
+            HeaderField(name: "TRANSFER-ENCODING", value: "chunked"),
+            HeaderField(name: "keep-alive", value: "5"),
+            HeaderField(name: "uPgRaDe", value: "h2c"),
+            HeaderField(name: "Accept", value: "*/*"),
+        ]
+        #expect(names(HopByHopHeaders.strip(headers)) == ["Accept"])
+    }
+
+    @Test func headersNamedInConnectionAreRemoved() {
+        let headers = [
+            HeaderField(name: "Connection", value: "X-Secret, x-other ,X-Third"),
+            HeaderField(name: "x-secret", value: "1"),
+            HeaderField(name: "X-OTHER", value: "2"),
+            HeaderField(name: "X-Third", value: "3"),
+            HeaderField(name: "X-Kept", value: "4"),
+        ]
+        #expect(names(HopByHopHeaders.strip(headers)) == ["X-Kept"])
+    }
+
+    @Test func severalConnectionHeadersAreAllHonoured() {
+        let headers = [
+            HeaderField(name: "Connection", value: "X-A"),
+            HeaderField(name: "connection", value: "close,\tX-B"),
+            HeaderField(name: "X-A", value: "1"),
+            HeaderField(name: "X-B", value: "2"),
+            HeaderField(name: "X-C", value: "3"),
+        ]
+        #expect(names(HopByHopHeaders.strip(headers)) == ["X-C"])
+    }
+
+    @Test func emptyListElementsDoNotRemoveAnything() {
+        let headers = [
+            HeaderField(name: "Connection", value: ", ,X-A,,"),
+            HeaderField(name: "X-A", value: "1"),
+            HeaderField(name: "X-B", value: "2"),
+        ]
+        #expect(names(HopByHopHeaders.strip(headers)) == ["X-B"])
+    }
+
+    @Test func orderAndDuplicatesOfEndToEndHeadersAreKept() {
+        let headers = [
+            HeaderField(name: "Set-Cookie", value: "a=1"),
+            HeaderField(name: "Connection", value: "close"),
+            HeaderField(name: "Content-Type", value: "text/plain"),
+            HeaderField(name: "Set-Cookie", value: "b=2"),
+        ]
+        #expect(HopByHopHeaders.strip(headers) == [
+            HeaderField(name: "Set-Cookie", value: "a=1"),
+            HeaderField(name: "Content-Type", value: "text/plain"),
+            HeaderField(name: "Set-Cookie", value: "b=2"),
+        ])
+    }
+
+    @Test func noHeadersStaysEmpty() {
+        #expect(HopByHopHeaders.strip([]).isEmpty)
+    }
+}
