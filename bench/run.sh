@@ -1,0 +1,493 @@
+#!/usr/bin/env bash
+# Benchmark harness for the idempotency gateway's performance issue.
+#
+#   bash bench/run.sh [--repeat N] [--duration S] [--skip-callgrind]
+#                     [--callgrind-requests N] [--connections C] [--warmup S]
+#
+# One command, loopback only, bounded in time. It installs what it needs,
+# builds the gateway in release mode (into .build-bench, so it never fights
+# over .build with someone else's debug build), starts Redis, an nginx
+# upstream, a second nginx proxying to it (the yardstick) and the gateway,
+# drives each with wrk, and repeats the whole set. Then it measures
+# instructions per request under callgrind. bench/report.py turns the raw
+# results into a table, bench/results/latest.json and BENCHMARKS.md.
+#
+# Every process it starts lives in a temp dir and is stopped on exit, by PID.
+set -euo pipefail
+
+REPEAT=3
+DURATION=10
+WARMUP=2
+CONNECTIONS=32
+CALLGRIND=1
+CALLGRIND_REQUESTS=2000
+COMMAND_LINE="bash bench/run.sh${*:+ $*}"
+
+usage() { sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --repeat) REPEAT="$2"; shift 2 ;;
+        --duration) DURATION="$2"; shift 2 ;;
+        --warmup) WARMUP="$2"; shift 2 ;;
+        --connections) CONNECTIONS="$2"; shift 2 ;;
+        --callgrind-requests) CALLGRIND_REQUESTS="$2"; shift 2 ;;
+        --skip-callgrind) CALLGRIND=0; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
+    esac
+done
+for n in "$REPEAT" "$DURATION" "$WARMUP" "$CONNECTIONS" "$CALLGRIND_REQUESTS"; do
+    [[ "$n" =~ ^[0-9]+$ ]] || { echo "not a whole number: $n" >&2; exit 2; }
+done
+[ "$REPEAT" -ge 1 ] && [ "$DURATION" -ge 1 ] || { echo "--repeat and --duration must be at least 1" >&2; exit 2; }
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH="$ROOT/bench"
+RESULTS="$BENCH/results"
+PROBE=(python3 "$BENCH/probe.py")
+mkdir -p "$RESULTS"
+WORK="$(mktemp -d /tmp/idempotency-bench.XXXXXX)"
+RAW="$WORK/raw.jsonl"
+: >"$RAW"
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# ---------------------------------------------------------------- cleanup
+# PIDs of everything we started; stopped in reverse order. SIGTERM first
+# (nginx's master takes its worker with it, the gateway drains), SIGKILL
+# after a bounded wait.
+STARTED=()
+is_alive() {
+    # A zombie still answers kill -0, so look at the process state too.
+    [ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+stop_pid() {  # stop_pid PID SECONDS -> 0 if it exited on SIGTERM, 1 if it had to be killed
+    local pid="$1" seconds="${2:-10}" waited=0
+    is_alive "$pid" || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    while is_alive "$pid" && [ "$waited" -lt $((seconds * 10)) ]; do
+        sleep 0.1; waited=$((waited + 1))
+    done
+    if is_alive "$pid"; then
+        # Children first (nginx workers), by their PIDs, then the process itself.
+        local child
+        for child in $(cat "/proc/$pid/task/"*/children 2>/dev/null); do kill -KILL "$child" 2>/dev/null || true; done
+        kill -KILL "$pid" 2>/dev/null || true
+        return 1
+    fi
+    return 0
+}
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    local i
+    for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do
+        stop_pid "${STARTED[$i]}" 10 || true
+    done
+    wait 2>/dev/null || true
+    if [ "$status" -ne 0 ]; then
+        log "failed (exit $status); logs kept in $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------- 1. install
+# deploy/dependencies.sh installs redis-server, redis-tools, libhiredis-dev,
+# libcurl4-openssl-dev and pkg-config when missing (apt-get update first),
+# plus any command named here.
+# shellcheck source=../deploy/dependencies.sh
+source "$ROOT/deploy/dependencies.sh"
+install_missing_packages nginx wrk valgrind curl gcc
+# objcopy (binutils) strips debug info for the callgrind run; see below.
+command -v objcopy >/dev/null 2>&1 || install_missing_packages binutils
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+
+# --------------------------------------------------------------- 2. build
+log "building the gateway in release mode (.build-bench; minutes the first time)"
+cd "$ROOT"
+BUILD=(swift build -c release --product idempotency-gateway --scratch-path .build-bench)
+timeout 3600 "${BUILD[@]}" >"$WORK/build.log" 2>&1 || { tail -40 "$WORK/build.log" >&2; exit 1; }
+GATEWAY="$(timeout 300 "${BUILD[@]}" --show-bin-path)/idempotency-gateway"
+[ -x "$GATEWAY" ] || { echo "no binary at $GATEWAY" >&2; exit 1; }
+
+# ---------------------------------------------------------- 3. processes
+# shellcheck disable=SC2207
+PORTS=($("${PROBE[@]}" free-ports 7))
+REDIS_PORT=${PORTS[0]} UPSTREAM_PORT=${PORTS[1]} PEER_PORT=${PORTS[2]}
+GATEWAY_PORT=${PORTS[3]} ADMIN_PORT=${PORTS[4]}
+CG_GATEWAY_PORT=${PORTS[5]} CG_ADMIN_PORT=${PORTS[6]}
+
+# wait_ready URL SECONDS PID INTERVAL: until URL answers 2xx; gives up at
+# once when PID has exited (no point waiting minutes for a dead process).
+wait_ready() {
+    local url="$1" deadline=$((SECONDS + $2)) pid="$3" interval="${4:-0.2}"
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        curl -sf -o /dev/null --max-time 2 "$url" && return 0
+        is_alive "$pid" || return 1
+        sleep "$interval"
+    done
+    return 1
+}
+
+wait_tcp() {  # wait_tcp PORT SECONDS: until something accepts on 127.0.0.1:PORT
+    local port="$1" deadline=$((SECONDS + $2))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+        sleep 0.2
+    done
+    echo "nothing listens on 127.0.0.1:$port after $2 s" >&2
+    return 1
+}
+
+log "starting redis on :$REDIS_PORT"
+mkdir -p "$WORK/redis"
+redis-server --save "" --appendonly no --port "$REDIS_PORT" --bind 127.0.0.1 \
+    --dir "$WORK/redis" --daemonize no >"$WORK/redis/redis.log" 2>&1 &
+REDIS_PID=$!
+STARTED+=("$REDIS_PID")
+wait_tcp "$REDIS_PORT" 20
+
+# Both nginx instances: one worker (the gateway's competition runs on the
+# same 2 cores, so one worker keeps the comparison fair and stable), no
+# access log (it would measure disk, not HTTP), everything under $WORK.
+nginx_conf() {  # nginx_conf DIR SERVER_BLOCKS...
+    local dir="$1"; shift
+    mkdir -p "$dir/tmp"
+    cat >"$dir/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    keepalive_requests 100000;
+    keepalive_timeout 65s;
+$*
+}
+EOF
+}
+
+# The upstream: 201 and a fixed ~100-byte JSON body for any method.
+UPSTREAM_BODY='{"id":"ch_000000000000000001","object":"charge","amount":1999,"currency":"eur","status":"succeeded"}'
+nginx_conf "$WORK/upstream" "
+    server {
+        listen 127.0.0.1:$UPSTREAM_PORT;
+        location / {
+            default_type application/json;
+            return 201 '$UPSTREAM_BODY';
+        }
+        # Accepted connections and requests, read before and after each row:
+        # how many connections a proxy opened to the upstream, and how many
+        # calls it made.
+        location = /__nginx_status {
+            stub_status;
+        }
+    }"
+# The peer: what a plain reverse proxy costs, with pooled upstream connections.
+nginx_conf "$WORK/peer" "
+    upstream origin {
+        server 127.0.0.1:$UPSTREAM_PORT;
+        keepalive 64;
+        keepalive_requests 100000;
+    }
+    server {
+        listen 127.0.0.1:$PEER_PORT;
+        location / {
+            proxy_pass http://origin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+        }
+    }"
+declare -A NGINX_MASTER
+for name in upstream peer; do
+    log "starting nginx ($name)"
+    "$NGINX" -p "$WORK/$name" -c "$WORK/$name/nginx.conf" -e "$WORK/$name/error.log" \
+        >"$WORK/$name/stdout.log" 2>&1 &
+    NGINX_MASTER[$name]=$!
+    STARTED+=($!)
+done
+wait_tcp "$UPSTREAM_PORT" 20
+wait_tcp "$PEER_PORT" 20
+# The one worker of each nginx does all the work; its CPU time is measured.
+nginx_worker() { cat "/proc/$1/task/"*/children 2>/dev/null | awk '{print $1; exit}'; }
+UPSTREAM_WORKER="$(nginx_worker "${NGINX_MASTER[upstream]}")"
+PEER_WORKER="$(nginx_worker "${NGINX_MASTER[peer]}")"
+[ -n "$UPSTREAM_WORKER" ] && [ -n "$PEER_WORKER" ] || { echo "no nginx worker processes found" >&2; exit 1; }
+
+# The gateway's configuration: /pass without idempotency, /idem with it,
+# both in front of the nginx upstream. Warning level, so one log line per
+# request does not become the thing we measure.
+gateway_conf() {  # gateway_conf FILE LISTEN_PORT ADMIN_PORT
+    cat >"$1" <<EOF
+version: 1
+listen: "127.0.0.1:$2"
+admin:
+  listen: "127.0.0.1:$3"
+store:
+  backend: redis
+  redis:
+    url: "redis://127.0.0.1:$REDIS_PORT"
+  key_prefix: "bench"
+log:
+  format: text
+  level: warning
+shutdown_timeout: 10s
+upstreams:
+  origin:
+    url: "http://127.0.0.1:$UPSTREAM_PORT"
+    timeout: 5s
+routes:
+  - name: pass
+    match:
+      path_prefix: /pass
+    upstream: origin
+  - name: idem
+    match:
+      path_prefix: /idem
+    upstream: origin
+    idempotency:
+      ttl: 24h
+EOF
+}
+mkdir -p "$WORK/gateway"
+gateway_conf "$WORK/gateway/gateway.yaml" "$GATEWAY_PORT" "$ADMIN_PORT"
+timeout 30 "$GATEWAY" check --config "$WORK/gateway/gateway.yaml" >/dev/null
+log "starting the gateway on :$GATEWAY_PORT (admin :$ADMIN_PORT)"
+"$GATEWAY" serve --config "$WORK/gateway/gateway.yaml" >"$WORK/gateway/gateway.log" 2>&1 &
+GATEWAY_PID=$!
+STARTED+=("$GATEWAY_PID")
+# /readyz also proves the gateway reached Redis.
+wait_ready "http://127.0.0.1:$ADMIN_PORT/readyz" 60 "$GATEWAY_PID" \
+    || { tail -20 "$WORK/gateway/gateway.log" >&2; echo "gateway not ready" >&2; exit 1; }
+
+UPSTREAM_URL="http://127.0.0.1:$UPSTREAM_PORT/v1/charges"
+PEER_URL="http://127.0.0.1:$PEER_PORT/v1/charges"
+PASS_URL="http://127.0.0.1:$GATEWAY_PORT/pass/v1/charges"
+IDEM_URL="http://127.0.0.1:$GATEWAY_PORT/idem/v1/charges"
+METRICS_URL="http://127.0.0.1:$ADMIN_PORT/metrics"
+UPSTREAM_STATUS_URL="http://127.0.0.1:$UPSTREAM_PORT/__nginx_status"
+
+# Sanity: every target answers 201 before we spend minutes measuring it.
+for url in "$UPSTREAM_URL" "$PEER_URL" "$PASS_URL" "$IDEM_URL"; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X POST \
+        -H 'Content-Type: application/json' --data-binary @"$BENCH/body.json" "$url")
+    [ "$code" = 201 ] || { echo "$url answered $code, expected 201" >&2; exit 1; }
+done
+
+random_prefix() { cut -c1-8 /proc/sys/kernel/random/uuid; }
+
+# write_report: bench/report.py over everything measured so far. Also used
+# when the gateway dies mid-run, so what was measured, and how it ended,
+# still reaches BENCHMARKS.md.
+write_report() {
+    cp "$RAW" "$RESULTS/raw.jsonl"
+    python3 "$BENCH/report.py" "$RAW" \
+        --command "$COMMAND_LINE" --repeat "$REPEAT" --duration "$DURATION" \
+        --connections "$CONNECTIONS" --warmup "$WARMUP" \
+        --gateway-binary "$GATEWAY" \
+        --json "$RESULTS/latest.json" --markdown "$ROOT/BENCHMARKS.md"
+}
+
+# ------------------------------------------------------------- 4. measure
+# run_wrk OUT URL MODE SECONDS [KEY]: wrk with post.lua; bounded by timeout.
+run_wrk() {
+    local out="$1" url="$2" mode="$3" seconds="$4" key="${5:-}"
+    BENCH_MODE="$mode" BENCH_BODY_FILE="$BENCH/body.json" BENCH_KEY_PREFIX="b$(random_prefix)" BENCH_KEY="$key" \
+        timeout $((seconds + 30)) wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --latency \
+        -s "$BENCH/post.lua" "$url" >"$out" 2>&1 || true
+}
+
+# measure SET ROW TARGET URL MODE [KEY]: warm, then measure one row, and
+# append it to $RAW. The upstream's stub_status before and after counts the
+# connections opened to it and the calls it served. For gateway rows, its
+# counters before and after say what it actually did (executed, replayed,
+# rejected...), and a connection snapshot half-way through says how it
+# talks to the upstream and Redis.
+measure() {
+    local set="$1" row="$2" target="$3" url="$4" mode="$5" key="${6:-}"
+    local dir="$WORK/set$set/$row"
+    mkdir -p "$dir"
+    log "set $set/$REPEAT: $row ($target, ${DURATION}s)"
+    if [ "$WARMUP" -gt 0 ]; then run_wrk "$dir/warmup.txt" "$url" "$mode" "$WARMUP" "$key"; fi
+    local extra=(--upstream-before "$dir/upstream-before.json" --upstream-after "$dir/upstream-after.json"
+                 --cpu-before "$dir/cpu-before.json" --cpu-after "$dir/cpu-after.json")
+    local processes=(gateway="$GATEWAY_PID" "peer nginx=$PEER_WORKER" "upstream nginx=$UPSTREAM_WORKER" redis="$REDIS_PID")
+    "${PROBE[@]}" nginx-status "$UPSTREAM_STATUS_URL" >"$dir/upstream-before.json"
+    if [ "$target" = gateway ]; then
+        "${PROBE[@]}" metrics "$METRICS_URL" >"$dir/metrics-before.json"
+        ( sleep "$(( (DURATION + 1) / 2 ))"
+          "${PROBE[@]}" conns --pid "$GATEWAY_PID" --upstream "$UPSTREAM_PORT" --redis "$REDIS_PORT" \
+              >"$dir/conns.json" 2>/dev/null || true ) &
+        local sampler=$!
+        "${PROBE[@]}" rss-sample --pid "$GATEWAY_PID" --seconds "$((DURATION + 1))" >"$dir/rss-peak.json" 2>/dev/null &
+        local rss_sampler=$!
+        extra+=(--metrics-before "$dir/metrics-before.json" --metrics-after "$dir/metrics-after.json"
+               --conns "$dir/conns.json" --rss-pid "$GATEWAY_PID" --rss-peak "$dir/rss-peak.json")
+    fi
+    "${PROBE[@]}" cpu "${processes[@]}" >"$dir/cpu-before.json"
+    run_wrk "$dir/wrk.txt" "$url" "$mode" "$DURATION" "$key"
+    "${PROBE[@]}" cpu "${processes[@]}" >"$dir/cpu-after.json"
+    "${PROBE[@]}" nginx-status "$UPSTREAM_STATUS_URL" >"$dir/upstream-after.json"
+    if [ "$target" = gateway ]; then
+        wait "$sampler" "$rss_sampler" 2>/dev/null || true
+        if ! is_alive "$GATEWAY_PID"; then
+            local exit_status=0
+            wait "$GATEWAY_PID" 2>/dev/null || exit_status=$?
+            log "the gateway died during set $set, $row (exit status $exit_status); its log:"
+            tail -30 "$WORK/gateway/gateway.log" >&2
+            "${PROBE[@]}" row --set "$set" --row "$row" --target "$target" --wrk "$dir/wrk.txt" >>"$RAW"
+            printf '{"kind":"crash","set":%d,"row":"%s","exit_status":%d}\n' "$set" "$row" "$exit_status" >>"$RAW"
+            cp "$WORK/gateway/gateway.log" "$RESULTS/gateway.log"
+            "${PROBE[@]}" log-summary "$WORK/gateway/gateway.log" >>"$RAW"
+            write_report || true
+            exit 1
+        fi
+        "${PROBE[@]}" metrics "$METRICS_URL" >"$dir/metrics-after.json"
+    fi
+    "${PROBE[@]}" row --set "$set" --row "$row" --target "$target" --wrk "$dir/wrk.txt" "${extra[@]}" >>"$RAW"
+}
+
+for ((set = 1; set <= REPEAT; set++)); do
+    measure "$set" direct upstream "$UPSTREAM_URL" plain
+    measure "$set" nginx peer "$PEER_URL" plain
+    measure "$set" "gateway pass-through" gateway "$PASS_URL" plain
+    measure "$set" "gateway first execution" gateway "$IDEM_URL" fresh
+    # One key per set, executed once by curl; the second curl proves it replays.
+    key="replay-$(random_prefix)-$set"
+    for attempt in 1 2; do
+        curl -s -o /dev/null -D "$WORK/replay-warm-$set-$attempt.txt" --max-time 5 -X POST \
+            -H 'Content-Type: application/json' -H "Idempotency-Key: $key" \
+            --data-binary @"$BENCH/body.json" "$IDEM_URL" || true
+    done
+    grep -qi '^Idempotent-Replayed: true' "$WORK/replay-warm-$set-2.txt" \
+        || log "warning: the warm-up retry of $key did not replay: $(head -1 "$WORK/replay-warm-$set-2.txt")"
+    measure "$set" "gateway replay" gateway "$IDEM_URL" fixed "$key"
+    # Current RSS (and the kernel's lazy VmHWM) after each set; with the
+    # peaks sampled during its rows, growth across sets is a leak signal.
+    "${PROBE[@]}" rss --pid "$GATEWAY_PID" --set "$set" >>"$RAW"
+done
+
+# Anything the gateway logged at warning or above during the load runs.
+cp "$WORK/gateway/gateway.log" "$RESULTS/gateway.log"
+"${PROBE[@]}" log-summary "$WORK/gateway/gateway.log" >>"$RAW"
+stop_pid "$GATEWAY_PID" 20 || log "the gateway did not exit within 20 s of SIGTERM; killed"
+
+# ----------------------------------------------------------- 7. callgrind
+# Instructions per request: run the same gateway under callgrind, send a
+# fixed number of requests down one path, stop it with SIGTERM so callgrind
+# writes its file, and subtract a run that serves nothing (start + stop).
+# Valgrind runs the program's threads one at a time, so this counts the
+# work, not the parallelism; wall-clock numbers under it mean nothing.
+# curl --parallel with one config block per request sends exactly N.
+#
+# Two workarounds for Debian 12's valgrind 3.19, both outside the gateway:
+# - it cannot read the DWARF 5 debug info Swift 6 emits ("unhandled dwarf2
+#   abbrev form code 0x25", then it gives up), so it runs a copy of the
+#   binary without debug info; the symbol table stays, so profiles still
+#   name functions, and instruction counts do not depend on debug info;
+# - it crashes on libdispatch's sigsuspend with a read-only mask; see
+#   bench/valgrind/sigsuspend-copy.c, preloaded into the gateway.
+prepare_callgrind() {
+    mkdir -p "$WORK/valgrind"
+    objcopy --strip-debug "$GATEWAY" "$WORK/valgrind/idempotency-gateway"
+    cc -O2 -shared -fPIC -o "$WORK/valgrind/libsigsuspend-copy.so" "$BENCH/valgrind/sigsuspend-copy.c" -ldl
+}
+
+callgrind_run() {  # callgrind_run NAME URL MODE COUNT
+    local name="$1" url="$2" mode="$3" count="$4"
+    local slug="${name// /-}-$count"
+    local dir="$WORK/callgrind/$slug"
+    mkdir -p "$dir"
+    gateway_conf "$dir/gateway.yaml" "$CG_GATEWAY_PORT" "$CG_ADMIN_PORT"
+    log "callgrind: $name ($count requests)"
+    LD_PRELOAD="$WORK/valgrind/libsigsuspend-copy.so" \
+        valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
+        "$WORK/valgrind/idempotency-gateway" serve --config "$dir/gateway.yaml" >"$dir/gateway.log" 2>&1 &
+    local pid=$! started=$SECONDS status=ok codes=""
+    STARTED+=("$pid")
+    # Poll once a second: every probe is an admin request the gateway pays
+    # for in instructions, and start-up under valgrind takes a while.
+    if ! wait_ready "http://127.0.0.1:$CG_ADMIN_PORT/readyz" 300 "$pid" 1; then
+        status="not-ready"
+        log "callgrind: $name: the gateway never became ready; see $RESULTS/callgrind/$slug.gateway.log"
+    else
+        local startup=$((SECONDS - started)) key
+        key="cg-$(random_prefix)"
+        if [ "$mode" = fixed ]; then
+            # The one execution that the replays replay; counted in N's cost.
+            curl -s -o /dev/null --max-time 60 -X POST -H 'Content-Type: application/json' \
+                -H "Idempotency-Key: $key" --data-binary @"$BENCH/body.json" "$url" || true
+        fi
+        if [ "$count" -gt 0 ]; then
+            "${PROBE[@]}" curl-config --url "$url" --count "$count" --key-mode "$mode" \
+                --key-prefix "$key" --body-file "$BENCH/body.json" >"$dir/curl.conf"
+            local t0=$SECONDS
+            timeout 900 curl -s --parallel --parallel-max 4 -K "$dir/curl.conf" >"$dir/codes.txt" 2>"$dir/curl.err" || status="curl-failed"
+            codes=$(sort "$dir/codes.txt" | uniq -c | awk '{printf "%s%s:%s", sep, $2, $1; sep=","}')
+            log "callgrind: $name answered {$codes} in $((SECONDS - t0)) s (startup ${startup} s)"
+        fi
+    fi
+    # SIGTERM: the gateway drains and exits 0, and valgrind writes the file.
+    if ! stop_pid "$pid" 120; then
+        status="killed-after-sigterm-timeout"
+    fi
+    wait "$pid" 2>/dev/null || true
+    local total=null
+    if [ -s "$dir/callgrind.out" ]; then total=$("${PROBE[@]}" callgrind-total "$dir/callgrind.out"); fi
+    [ "$total" = null ] && [ "$status" = ok ] && status="no-callgrind-output"
+    # The hottest functions, for whoever works on the numbers.
+    if [ -s "$dir/callgrind.out" ]; then
+        mkdir -p "$RESULTS/callgrind"
+        cp "$dir/callgrind.out" "$RESULTS/callgrind/$slug.out"
+        timeout 120 callgrind_annotate --threshold=99 "$dir/callgrind.out" 2>/dev/null | head -60 \
+            | { if command -v swift-demangle >/dev/null; then swift-demangle --simplified; else cat; fi; } \
+            >"$RESULTS/callgrind/$slug.top.txt" || true
+    fi
+    cp "$dir/gateway.log" "$RESULTS/callgrind/$slug.gateway.log" 2>/dev/null || true
+    printf '{"kind":"callgrind","path":"%s","requests":%d,"total_ir":%s,"status":"%s","codes":"%s"}\n' \
+        "$name" "$count" "$total" "$status" "$codes" >>"$RAW"
+}
+
+if [ "$CALLGRIND" -eq 1 ]; then
+    rm -rf "$RESULTS/callgrind"  # profiles of an earlier run would mislead
+    mkdir -p "$RESULTS/callgrind"
+    prepare_callgrind
+    callgrind_run baseline "$PASS_URL" plain 0
+    CG_PASS="http://127.0.0.1:$CG_GATEWAY_PORT/pass/v1/charges"
+    CG_IDEM="http://127.0.0.1:$CG_GATEWAY_PORT/idem/v1/charges"
+    # Each path twice, with N and N/10 requests: the difference between the
+    # two, over 0.9 N, is the steady-state cost with the one-time costs of
+    # the first requests (lazy symbol binding, protocol conformance caches,
+    # connection set-up) cancelled out, which subtracting the baseline alone
+    # cannot do.
+    SHORT=$((CALLGRIND_REQUESTS / 10))
+    for count in "$CALLGRIND_REQUESTS" "$SHORT"; do
+        [ "$count" -gt 0 ] || continue
+        callgrind_run "pass-through" "$CG_PASS" plain "$count"
+        callgrind_run "first execution" "$CG_IDEM" fresh "$count"
+        callgrind_run "replay" "$CG_IDEM" fixed "$count"
+    done
+    # Where the steady-state instructions go, per path: the N run's profile
+    # minus the N/10 run's, function by function.
+    for name in "pass-through" "first execution" "replay"; do
+        full="$RESULTS/callgrind/${name// /-}-$CALLGRIND_REQUESTS.out"
+        short="$RESULTS/callgrind/${name// /-}-$SHORT.out"
+        if [ "$SHORT" -gt 0 ] && [ -s "$full" ] && [ -s "$short" ]; then
+            timeout 600 "${PROBE[@]}" callgrind-diff --path "$name" "$full" "$CALLGRIND_REQUESTS" "$short" "$SHORT" >>"$RAW" \
+                || log "callgrind: could not diff the $name profiles"
+        fi
+    done
+fi
+
+# -------------------------------------------------------------- 8. report
+write_report
