@@ -30,7 +30,7 @@ extension ConfigReader {
             duration($0, at: $1, allowZero: true)
         }
         let upstreams = upstreams(map)
-        let routes = routes(map, upstreams: upstreams)
+        let routes = routes(map, upstreams: upstreams, storeTimeout: store.backend.commandTimeout)
         guard problems.isEmpty, let listen, let adminListen, let shutdownTimeout else { return nil }
         return GatewayConfiguration(
             listen: listen, adminListen: adminListen, store: store, limits: limits, log: log,

@@ -8,9 +8,9 @@ extension ConfigReader {
         "store_statuses", "on_conflict", "wait_timeout",
     ]
 
-    /// `upstream` is the route's resolved upstream, nil if it could not be
-    /// resolved; the lock_ttl check needs its timeout.
-    func idempotencyPolicy(_ node: Node, at path: FieldPath, upstream: UpstreamSettings?) -> IdempotencyPolicy? {
+    /// `storeTimeout` bounds one store round trip (nil for the memory store);
+    /// the lock_ttl check needs it.
+    func idempotencyPolicy(_ node: Node, at path: FieldPath, storeTimeout: Duration?) -> IdempotencyPolicy? {
         guard let fields = fields(of: node, at: path, known: Self.idempotencyFields,
                                   emptyHint: "write `{}` for the defaults, or remove the field for pass-through")
         else { return nil }
@@ -39,14 +39,17 @@ extension ConfigReader {
         policy.waitTimeout = optional(fields, "wait_timeout", default: defaults.waitTimeout) { duration($0, at: $1) }
             ?? defaults.waitTimeout
 
-        // The claim must outlive the longest upstream call: if it expired
-        // first, a retry could claim the key and execute the request twice.
-        if let lockTTL, let upstream, lockTTL <= upstream.timeout {
+        // The owner renews its claim every lock_ttl/3 while the upstream call
+        // runs, so the lease no longer has to outlast the call. It must
+        // outlast a renewal: a round trip can take the whole store timeout,
+        // and a lease shorter than three of them could lapse between two
+        // renewals of a healthy gateway, letting a retry execute again.
+        if let lockTTL, let storeTimeout, lockTTL < storeTimeout * 3 {
             let origin = fields.contains("lock_ttl") ? "" : ", the default"
             report(fields.path("lock_ttl"),
-                   "lock_ttl (\(DurationText.format(lockTTL))\(origin)) must be greater than the timeout of upstream "
-                   + "`\(upstream.name)` (\(DurationText.format(upstream.timeout))), or a slow request's claim "
-                   + "expires while it runs and a retry executes it again")
+                   "lock_ttl (\(DurationText.format(lockTTL))\(origin)) must be at least 3 × store.redis.timeout "
+                   + "(\(DurationText.format(storeTimeout * 3))): the claim is renewed every lock_ttl/3, "
+                   + "and each renewal may take up to the store timeout")
         }
         return policy
     }

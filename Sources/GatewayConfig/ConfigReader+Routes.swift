@@ -8,7 +8,9 @@ extension ConfigReader {
 
     /// Routes in file order, since the first match wins, each bound to its
     /// upstream. A route with any problem is left out (and reported).
-    func routes(_ map: FieldMap, upstreams: (valid: [String: UpstreamSettings], declared: [String])) -> [Route] {
+    /// `storeTimeout` bounds one store round trip; the lock_ttl check needs it.
+    func routes(_ map: FieldMap, upstreams: (valid: [String: UpstreamSettings], declared: [String]),
+                storeTimeout: Duration?) -> [Route] {
         let path = map.path("routes")
         guard let node = required(map, "routes"), let items = items(of: node, at: path) else { return [] }
         if items.isEmpty {
@@ -35,7 +37,7 @@ extension ConfigReader {
                 resolveUpstream($0, at: fields.path("upstream"), upstreams: upstreams)
             }
             let idempotency = fields["idempotency"].flatMap {
-                idempotencyPolicy($0, at: fields.path("idempotency"), upstream: upstream)
+                idempotencyPolicy($0, at: fields.path("idempotency"), storeTimeout: storeTimeout)
             }
             if problems.count == before, let name, let match, let upstream {
                 routes.append(Route(name: name, match: match, upstream: upstream, idempotency: idempotency))

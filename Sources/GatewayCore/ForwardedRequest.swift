@@ -3,7 +3,12 @@
 /// in one place.
 public enum ForwardedRequest {
     /// Request headers the transport sets itself, or that must not pass.
-    static let replacedRequestHeaders: Set<String> = ["host", "content-length", "expect"]
+    /// `Idempotency-Fence` is the gateway's to set: a client's own value
+    /// could make an upstream accept a stale execution.
+    static let replacedRequestHeaders: Set<String> = ["host", "content-length", "expect", "idempotency-fence"]
+
+    /// The header that carries a claim's fencing number to the upstream.
+    public static let fenceHeader = "Idempotency-Fence"
 
     public static func make(_ request: GatewayRequest, upstream: UpstreamSettings) -> UpstreamRequest {
         var headers = HopByHopHeaders.strip(request.headers).filter {

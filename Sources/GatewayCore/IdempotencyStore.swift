@@ -3,10 +3,22 @@
 ///
 /// Implementations: `MemoryStore` (one process; trying it out, unit tests)
 /// and `RedisStore` (production, shared by many gateways).
+///
+/// Each key also has a fencing counter beside its record. It outlives the
+/// record by one `ttl`, so a new claim made after a lost lease always gets a
+/// larger number than the claim it replaced.
 public protocol IdempotencyStore: Sendable {
-    /// Atomically: if `key` is free, write `claim` with a TTL of `lease` and
-    /// return `.acquired`; otherwise report what holds it.
-    func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration) async throws(StoreUnavailable) -> ClaimResult
+    /// Atomically: if `key` is free, write `claim` with a TTL of `lease`,
+    /// take the next fencing number, and return `.acquired` with it;
+    /// otherwise report what holds the key. `ttl` is how long a completed
+    /// record will be kept: the fencing counter is kept `lease + ttl`.
+    func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) async throws(StoreUnavailable) -> ClaimResult
+
+    /// Extends the lease of `claim` to `lease` from now, only while it still
+    /// owns the key. Returns false when the lease was already lost. Called
+    /// every `lease / 3` while the upstream call runs, so a slow call keeps
+    /// its key and a crashed gateway's key frees itself within one lease.
+    func renew(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) async throws(StoreUnavailable) -> Bool
 
     /// Replaces the pending record with the completed snapshot, kept for
     /// `ttl`, only while `claim` still owns the key. Returns false when the
@@ -15,6 +27,7 @@ public protocol IdempotencyStore: Sendable {
 
     /// Deletes the pending record only while `claim` still owns the key, so
     /// a retry executes again. Returns false when the lease was already lost.
+    /// The fencing counter stays, so the retry gets a larger number.
     func release(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> Bool
 
     /// Succeeds when the store answers; used by readiness probes.

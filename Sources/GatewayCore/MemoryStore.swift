@@ -1,13 +1,20 @@
 /// An in-process store: the `memory` backend, for one gateway instance and for
 /// trying the gateway out, and the store of the unit tests. It keeps the same
-/// contract as Redis, TTLs included, against an injectable clock.
+/// contract as Redis, TTLs and fencing counters included, against an
+/// injectable clock.
 public actor MemoryStore: IdempotencyStore {
     private struct Entry {
         var record: IdempotencyRecord
         var expires: ContinuousClock.Instant
     }
 
+    private struct Fence {
+        var value: UInt64
+        var expires: ContinuousClock.Instant
+    }
+
     private var entries: [StoreKey: Entry] = [:]
+    private var fences: [StoreKey: Fence] = [:]
     private let now: @Sendable () -> ContinuousClock.Instant
     private var writesSinceSweep = 0
 
@@ -16,25 +23,38 @@ public actor MemoryStore: IdempotencyStore {
         self.now = now
     }
 
-    public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration) throws(StoreUnavailable) -> ClaimResult {
+    public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) throws(StoreUnavailable) -> ClaimResult {
         let current = now()
         if let entry = live(key, at: current) {
             return entry.record.claimResult(for: claim.fingerprint, remainingLease: entry.expires - current)
         }
-        entries[key] = Entry(record: .pending(claim), expires: current + lease)
+        let previous = fences[key].flatMap { $0.expires > current ? $0.value : nil } ?? 0
+        let acquired = claim.fenced(previous + 1)
+        fences[key] = Fence(value: acquired.fence, expires: current + lease + ttl)
+        entries[key] = Entry(record: .pending(acquired), expires: current + lease)
         sweepOccasionally(at: current)
-        return .acquired(claim)
+        return .acquired(acquired)
+    }
+
+    public func renew(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) throws(StoreUnavailable) -> Bool {
+        let current = now()
+        guard var entry = owned(key, by: claim, at: current) else { return false }
+        entry.expires = current + lease
+        entries[key] = entry
+        extendFence(key, until: current + lease + ttl)
+        return true
     }
 
     public func complete(_ key: StoreKey, _ claim: PendingClaim, snapshot: Snapshot, ttl: Duration) throws(StoreUnavailable) -> Bool {
         let current = now()
-        guard let entry = live(key, at: current), entry.record == .pending(claim) else { return false }
+        guard owned(key, by: claim, at: current) != nil else { return false }
         entries[key] = Entry(record: .completed(fingerprint: claim.fingerprint, snapshot: snapshot), expires: current + ttl)
+        extendFence(key, until: current + ttl + ttl)
         return true
     }
 
     public func release(_ key: StoreKey, _ claim: PendingClaim) throws(StoreUnavailable) -> Bool {
-        guard let entry = live(key, at: now()), entry.record == .pending(claim) else { return false }
+        guard owned(key, by: claim, at: now()) != nil else { return false }
         entries[key] = nil
         return true
     }
@@ -44,6 +64,11 @@ public actor MemoryStore: IdempotencyStore {
     /// The record under `key`, if it has not expired; for tests and inspection.
     public func record(for key: StoreKey) -> IdempotencyRecord? {
         live(key, at: now())?.record
+    }
+
+    /// The last fencing number handed out for `key`, if its counter lives.
+    public func fence(for key: StoreKey) -> UInt64? {
+        fences[key].flatMap { $0.expires > now() ? $0.value : nil }
     }
 
     /// The number of live keys.
@@ -61,6 +86,19 @@ public actor MemoryStore: IdempotencyStore {
         return entry
     }
 
+    /// The live entry under `key` when it is `claim`'s pending record.
+    private func owned(_ key: StoreKey, by claim: PendingClaim, at current: ContinuousClock.Instant) -> Entry? {
+        guard let entry = live(key, at: current), case .pending(let held) = entry.record, held.isSameClaim(as: claim)
+        else { return nil }
+        return entry
+    }
+
+    private func extendFence(_ key: StoreKey, until expiry: ContinuousClock.Instant) {
+        guard var fence = fences[key] else { return }
+        fence.expires = max(fence.expires, expiry)
+        fences[key] = fence
+    }
+
     /// Expired keys are dropped lazily on access; this sweep bounds the memory
     /// held by keys nobody asks for again.
     private func sweepOccasionally(at current: ContinuousClock.Instant) {
@@ -68,5 +106,6 @@ public actor MemoryStore: IdempotencyStore {
         guard writesSinceSweep >= 1024 else { return }
         writesSinceSweep = 0
         entries = entries.filter { $0.value.expires > current }
+        fences = fences.filter { $0.value.expires > current }
     }
 }

@@ -9,6 +9,8 @@ public struct PipelineResult: Sendable {
     public var upstreamStatus: Int?
     /// How long the upstream call took, when one was made.
     public var upstreamDuration: Duration?
+    /// The fencing number of the claim this request executed under.
+    public var fence: UInt64?
     public var events: [PipelineEvent]
 
     public init(response: GatewayResponse, outcome: RequestOutcome, keyDigest: String? = nil, upstreamStatus: Int? = nil, events: [PipelineEvent] = []) {

@@ -22,6 +22,7 @@ public struct RequestPipeline: Sendable {
     private let settings: Settings
     private let now: @Sendable () -> ContinuousClock.Instant
     private let sleep: @Sendable (Duration) async -> Void
+    private let renewalSleep: @Sendable (Duration) async -> Void
 
     public init(
         store: any IdempotencyStore,
@@ -29,7 +30,8 @@ public struct RequestPipeline: Sendable {
         guards: [String: UpstreamGuard] = [:],
         settings: Settings = Settings(),
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
-        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
+        renewalSleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
     ) {
         self.store = store
         self.transport = transport
@@ -37,6 +39,7 @@ public struct RequestPipeline: Sendable {
         self.settings = settings
         self.now = now
         self.sleep = sleep
+        self.renewalSleep = renewalSleep
     }
 
     public func handle(_ request: GatewayRequest, route: Route) async -> PipelineResult {
@@ -80,7 +83,7 @@ public struct RequestPipeline: Sendable {
         while true {
             let result: ClaimResult
             do {
-                result = try await store.claim(key, claim, lease: policy.lockTTL)
+                result = try await store.claim(key, claim, lease: policy.lockTTL, ttl: policy.ttl)
             } catch {
                 let event = PipelineEvent.storeError(operation: "claim", reason: error.reason)
                 if settings.onUnavailable == .passThrough {
@@ -113,9 +116,9 @@ public struct RequestPipeline: Sendable {
 
     /// Forwards a request that owns its key, then stores or releases it.
     private func execute(_ request: GatewayRequest, route: Route, policy: IdempotencyPolicy, key: StoreKey, claim: PendingClaim) async -> PipelineResult {
-        var events: [PipelineEvent] = []
         let upstreamResponse: UpstreamResponse
-        let (result, elapsed) = await call(request, route: route)
+        let (result, elapsed, renewalEvents) = await callKeepingLease(request, route: route, policy: policy, key: key, claim: claim)
+        var events = renewalEvents
         switch result {
         case .success(let response):
             upstreamResponse = response
@@ -129,6 +132,7 @@ public struct RequestPipeline: Sendable {
             var failed = PipelineResult(response: failure.problem(upstream: route.upstream.name).response,
                                         outcome: failure.outcome, keyDigest: key.digest, events: events)
             failed.upstreamDuration = elapsed
+            failed.fence = claim.fence
             return failed
         }
         let headers = ForwardedRequest.responseHeaders(upstreamResponse.headers)
@@ -138,6 +142,7 @@ public struct RequestPipeline: Sendable {
             var unstored = PipelineResult(response: response, outcome: .notStored, keyDigest: key.digest,
                                           upstreamStatus: upstreamResponse.status, events: events)
             unstored.upstreamDuration = elapsed
+            unstored.fence = claim.fence
             return unstored
         }
         let snapshot = upstreamResponse.body.count <= settings.maxStoredBody
@@ -147,7 +152,41 @@ public struct RequestPipeline: Sendable {
         var executed = PipelineResult(response: response, outcome: .executed, keyDigest: key.digest,
                                       upstreamStatus: upstreamResponse.status, events: events)
         executed.upstreamDuration = elapsed
+        executed.fence = claim.fence
         return executed
+    }
+
+    /// Forwards with the claim's fence while a child task renews the lease
+    /// every `lock_ttl / 3`, so a call slower than the lease keeps its key.
+    /// Renewal stops at the first answer that the lease is gone: another
+    /// owner has the key then, and settling will find out too.
+    private func callKeepingLease(_ request: GatewayRequest, route: Route, policy: IdempotencyPolicy, key: StoreKey,
+                                  claim: PendingClaim) async -> (Result<UpstreamResponse, CallFailure>, Duration?, [PipelineEvent]) {
+        await withTaskGroup(of: [PipelineEvent].self) { group in
+            group.addTask { await keepLease(key, claim, policy: policy) }
+            let (result, elapsed) = await call(request, route: route, fence: claim.fence)
+            group.cancelAll()
+            let events = await group.next() ?? []
+            return (result, elapsed, events)
+        }
+    }
+
+    private func keepLease(_ key: StoreKey, _ claim: PendingClaim, policy: IdempotencyPolicy) async -> [PipelineEvent] {
+        var events: [PipelineEvent] = []
+        let interval = policy.lockTTL / 3
+        while true {
+            await renewalSleep(interval)
+            if Task.isCancelled { return events }
+            do {
+                if try await !store.renew(key, claim, lease: policy.lockTTL, ttl: policy.ttl) {
+                    events.append(.leaseLost)
+                    return events
+                }
+            } catch {
+                // The next attempt may still land inside the lease.
+                events.append(.storeError(operation: "renew", reason: error.reason))
+            }
+        }
     }
 
     private func passThrough(_ request: GatewayRequest, route: Route, outcome: RequestOutcome) async -> PipelineResult {
@@ -211,14 +250,14 @@ public struct RequestPipeline: Sendable {
 
     /// Phases 5 and 6: the upstream's guard admits the call or refuses it,
     /// then the transport forwards it, and the guard learns how it went.
-    private func call(_ request: GatewayRequest, route: Route) async -> (Result<UpstreamResponse, CallFailure>, Duration?) {
+    private func call(_ request: GatewayRequest, route: Route, fence: UInt64? = nil) async -> (Result<UpstreamResponse, CallFailure>, Duration?) {
         let start = now()
-        let result = await guardedCall(request, route: route)
+        let result = await guardedCall(request, route: route, fence: fence)
         if case .failure(.refused) = result { return (result, nil) }
         return (result, now() - start)
     }
 
-    private func guardedCall(_ request: GatewayRequest, route: Route) async -> Result<UpstreamResponse, CallFailure> {
+    private func guardedCall(_ request: GatewayRequest, route: Route, fence: UInt64?) async -> Result<UpstreamResponse, CallFailure> {
         let upstreamGuard = guards[route.upstream.name]
         var ticket: UpstreamGuard.Ticket?
         if let upstreamGuard {
@@ -228,7 +267,9 @@ public struct RequestPipeline: Sendable {
             }
         }
         do {
-            let response = try await transport.send(ForwardedRequest.make(request, upstream: route.upstream))
+            var forwarded = ForwardedRequest.make(request, upstream: route.upstream)
+            if let fence { forwarded.headers.append(HeaderField(name: ForwardedRequest.fenceHeader, value: String(fence))) }
+            let response = try await transport.send(forwarded)
             if let upstreamGuard, let ticket { upstreamGuard.finish(ticket, status: response.status) }
             return .success(response)
         } catch {

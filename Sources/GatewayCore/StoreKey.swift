@@ -5,7 +5,9 @@ import Crypto
 /// scope headers, so keys cannot collide across routes or tenants and no
 /// bearer token or user-chosen string ever reaches the store.
 public struct StoreKey: Sendable, Hashable, CustomStringConvertible {
-    /// The full key, `<prefix>:<route>:<64 hex digits>`.
+    /// The full key, `<prefix>:<route>:{<64 hex digits>}`. The braces are a
+    /// Redis Cluster hash tag: the record and its fencing counter hash to
+    /// the same slot, so one Lua script may touch both.
     public let value: String
     /// The hex digest alone: safe to log, since it reveals neither the key nor the scope.
     public let digest: String
@@ -31,8 +33,13 @@ public struct StoreKey: Sendable, Hashable, CustomStringConvertible {
         let hex = Self.hex(Array(hasher.finalize()))
         self.digest = hex
         self.route = route
-        self.value = "\(prefix):\(route):\(hex)"
+        self.value = "\(prefix):\(route):{\(hex)}"
     }
+
+    /// The key of the fencing counter: the record key plus `:fence`. Any
+    /// hash tag of `value` is the first one of this key too, since `value`
+    /// ends with a complete tag, so both always share a cluster slot.
+    public var fenceKey: String { value + ":fence" }
 
     public init(rawValue: String) {
         self.value = rawValue

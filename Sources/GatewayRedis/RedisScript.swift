@@ -8,32 +8,57 @@ struct RedisScript: Sendable, Hashable {
     let name: String
     let source: String
 
-    /// KEYS[1] = key, ARGV[1] = pending record, ARGV[2] = lease in ms.
-    /// Returns `{value, pttl}` for a taken key, or nil after writing the
-    /// claim. GET and SET in one script make the claim atomic and one round
-    /// trip, which SET NX alone cannot do: it would not return the value.
+    /// KEYS[1] = record key, KEYS[2] = its fencing counter (same hash slot),
+    /// ARGV[1] = pending record, ARGV[2] = lease in ms, ARGV[3] = counter TTL
+    /// in ms. Returns `{value, pttl}` for a taken key, or the new fencing
+    /// number after writing the claim. GET and SET in one script make the
+    /// claim atomic and one round trip, which SET NX alone cannot do: it
+    /// would not return the value. The counter gets its TTL in the same
+    /// script, so it is never left without one.
     static let claim = RedisScript(name: "claim", source: """
         local value = redis.call('GET', KEYS[1])
         if value then
           return {value, redis.call('PTTL', KEYS[1])}
         end
+        local fence = redis.call('INCR', KEYS[2])
+        redis.call('PEXPIRE', KEYS[2], ARGV[3])
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-        return false
+        return fence
         """)
 
-    /// KEYS[1] = key, ARGV[1] = our pending record, ARGV[2] = completed
-    /// record, ARGV[3] = TTL in ms. Compare-and-set: comparing the whole
-    /// pending record (fingerprint and owner token) means a gateway whose
-    /// lease expired can never overwrite the next owner's claim.
-    static let complete = RedisScript(name: "complete", source: """
+    /// KEYS[1] = record key, KEYS[2] = fencing counter, ARGV[1] = our
+    /// pending record, ARGV[2] = lease in ms, ARGV[3] = counter TTL in ms.
+    /// Compare-and-extend: only the owner's claim gets a longer lease. The
+    /// counter is only ever lengthened, never shortened.
+    static let renew = RedisScript(name: "renew", source: """
         if redis.call('GET', KEYS[1]) == ARGV[1] then
-          redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+          if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[3]) then
+            redis.call('PEXPIRE', KEYS[2], ARGV[3])
+          end
           return 1
         end
         return 0
         """)
 
-    /// KEYS[1] = key, ARGV[1] = our pending record. Compare-and-delete.
+    /// KEYS[1] = record key, KEYS[2] = fencing counter, ARGV[1] = our
+    /// pending record, ARGV[2] = completed record, ARGV[3] = TTL in ms,
+    /// ARGV[4] = counter TTL in ms. Compare-and-set: comparing the whole
+    /// pending record (fingerprint and owner token) means a gateway whose
+    /// lease expired can never overwrite the next owner's claim.
+    static let complete = RedisScript(name: "complete", source: """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+          if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[4]) then
+            redis.call('PEXPIRE', KEYS[2], ARGV[4])
+          end
+          return 1
+        end
+        return 0
+        """)
+
+    /// KEYS[1] = key, ARGV[1] = our pending record. Compare-and-delete. The
+    /// fencing counter stays, so the next claim gets a larger number.
     static let release = RedisScript(name: "release", source: """
         if redis.call('GET', KEYS[1]) == ARGV[1] then
           redis.call('DEL', KEYS[1])
@@ -42,5 +67,5 @@ struct RedisScript: Sendable, Hashable {
         return 0
         """)
 
-    static let all: [RedisScript] = [claim, complete, release]
+    static let all: [RedisScript] = [claim, renew, complete, release]
 }

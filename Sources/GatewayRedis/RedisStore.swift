@@ -41,12 +41,12 @@ public final class RedisStore: IdempotencyStore {
         for worker in workers { worker.shutdown() }
     }
 
-    public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration) async throws(StoreUnavailable) -> ClaimResult {
+    public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) async throws(StoreUnavailable) -> ClaimResult {
         let pending = IdempotencyRecord.pending(claim).encoded()
-        let reply = try await run(.claim, key, [pending, Self.expiry(lease)])
+        let reply = try await run(.claim, key, [pending, Self.milliseconds(lease), Self.milliseconds(lease + ttl)])
         switch reply {
-        case .null:
-            return .acquired(claim)
+        case .integer(let fence) where fence > 0:
+            return .acquired(claim.fenced(UInt64(fence)))
         case .array(let items):
             guard items.count == 2, case .bulk(let bytes) = items[0], case .integer(let remaining) = items[1] else {
                 throw Self.unexpected(reply, from: .claim)
@@ -61,10 +61,16 @@ public final class RedisStore: IdempotencyStore {
         }
     }
 
+    public func renew(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) async throws(StoreUnavailable) -> Bool {
+        let pending = IdempotencyRecord.pending(claim).encoded()
+        return try await flag(run(.renew, key, [pending, Self.milliseconds(lease), Self.milliseconds(lease + ttl)]), from: .renew)
+    }
+
     public func complete(_ key: StoreKey, _ claim: PendingClaim, snapshot: Snapshot, ttl: Duration) async throws(StoreUnavailable) -> Bool {
         let pending = IdempotencyRecord.pending(claim).encoded()
         let completed = IdempotencyRecord.completed(fingerprint: claim.fingerprint, snapshot: snapshot).encoded()
-        return try await flag(run(.complete, key, [pending, completed, Self.expiry(ttl)]), from: .complete)
+        let arguments = [pending, completed, Self.milliseconds(ttl), Self.milliseconds(ttl + ttl)]
+        return try await flag(run(.complete, key, arguments), from: .complete)
     }
 
     public func release(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> Bool {
@@ -80,7 +86,10 @@ public final class RedisStore: IdempotencyStore {
     }
 
     private func run(_ script: RedisScript, _ key: StoreKey, _ arguments: [[UInt8]]) async throws(StoreUnavailable) -> RedisReply {
-        let reply = try await worker().send(.script(script, keys: [Array(key.value.utf8)], arguments: arguments)).get()
+        // Every script gets the fencing counter as KEYS[2], even those that
+        // do not touch it: a cluster router then sees one slot for all of them.
+        let keys = [Array(key.value.utf8), Array(key.fenceKey.utf8)]
+        let reply = try await worker().send(.script(script, keys: keys, arguments: arguments)).get()
         if case .error(let message) = reply {
             throw StoreUnavailable("\(script.name) script failed for key \(key.digest): \(message)")
         }
@@ -101,7 +110,7 @@ public final class RedisStore: IdempotencyStore {
     }
 
     /// PX rejects 0, so a sub-millisecond duration still expires, one ms later.
-    private static func expiry(_ duration: Duration) -> [UInt8] {
+    private static func milliseconds(_ duration: Duration) -> [UInt8] {
         Array(String(max(1, duration.milliseconds)).utf8)
     }
 

@@ -9,7 +9,7 @@ import GatewayCore
 public final class GatewayMetrics: Sendable {
     /// The route label for requests that matched no route.
     public static let unmatchedRoute = "unmatched"
-    public static let storeOperations = ["claim", "complete", "release", "ping"]
+    public static let storeOperations = ["claim", "renew", "complete", "release", "ping"]
     public static let responseClasses = ["2xx", "3xx", "4xx", "5xx", "connect_error", "timeout"]
 
     private let requests: [String: [RequestOutcome: Counter]]
@@ -22,6 +22,7 @@ public final class GatewayMetrics: Sendable {
     private let storeErrors: [String: Counter]
     private let claimsInFlight: [String: Meter]
     private let storedBytes: [String: Recorder]
+    private let leasesLost: [String: Counter]
 
     public init(routes: [String], upstreams: [String]) {
         let routeLabels = routes + [Self.unmatchedRoute]
@@ -38,6 +39,9 @@ public final class GatewayMetrics: Sendable {
         })
         storedBytes = Dictionary(uniqueKeysWithValues: routes.map {
             ($0, Recorder(label: "stored_response_bytes", dimensions: [("route", $0)], aggregate: true))
+        })
+        leasesLost = Dictionary(uniqueKeysWithValues: routes.map {
+            ($0, Counter(label: "idempotency_lease_lost_total", dimensions: [("route", $0)]))
         })
         upstreamDuration = Dictionary(uniqueKeysWithValues: upstreams.map {
             ($0, CoreMetrics.Timer(label: "upstream_request_duration_seconds", dimensions: [("upstream", $0)]))
@@ -84,6 +88,9 @@ public final class GatewayMetrics: Sendable {
     func claimOpened(route: String) { claimsInFlight[route]?.increment() }
     func claimClosed(route: String) { claimsInFlight[route]?.decrement() }
     func stored(route: String, bytes: Int) { storedBytes[route]?.record(bytes) }
+    /// A request found its claim taken over (renewal or settling refused):
+    /// counted once per request, however many times it found out.
+    func leaseLost(route: String) { leasesLost[route]?.increment() }
 
     /// Wired to each upstream's `CircuitBreaker.onTransition`.
     public func breakerTransition(upstream: String, to state: CircuitBreakerState) {

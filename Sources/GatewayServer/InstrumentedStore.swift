@@ -16,13 +16,19 @@ public final class InstrumentedStore: IdempotencyStore {
         self.metrics = metrics
     }
 
-    public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration) async throws(StoreUnavailable) -> ClaimResult {
-        let result = try await timed("claim") { () async throws(StoreUnavailable) in try await base.claim(key, claim, lease: lease) }
+    public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) async throws(StoreUnavailable) -> ClaimResult {
+        let result = try await timed("claim") { () async throws(StoreUnavailable) in
+            try await base.claim(key, claim, lease: lease, ttl: ttl)
+        }
         if case .acquired = result {
             open.withLockedValue { _ = $0.insert(claim.token) }
             metrics.claimOpened(route: key.route)
         }
         return result
+    }
+
+    public func renew(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) async throws(StoreUnavailable) -> Bool {
+        try await timed("renew") { () async throws(StoreUnavailable) in try await base.renew(key, claim, lease: lease, ttl: ttl) }
     }
 
     public func complete(_ key: StoreKey, _ claim: PendingClaim, snapshot: Snapshot, ttl: Duration) async throws(StoreUnavailable) -> Bool {

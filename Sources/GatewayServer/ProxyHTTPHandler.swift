@@ -137,6 +137,7 @@ final class ProxyHTTPHandler: ChannelInboundHandler {
     }
 
     private func report(_ result: PipelineResult, route: Route, requestID: String) {
+        var leaseLossReported = false
         for event in result.events {
             switch event {
             case .storeError(let operation, let reason):
@@ -145,8 +146,13 @@ final class ProxyHTTPHandler: ChannelInboundHandler {
                     "key.hash": "\(result.keyDigest ?? "-")",
                 ])
             case .leaseLost:
-                runtime.logger.warning("claim lease lost before settling", metadata: [
+                // Once per request: renewal and settling may both find out.
+                guard !leaseLossReported else { continue }
+                leaseLossReported = true
+                runtime.metrics.leaseLost(route: route.name)
+                runtime.logger.warning("idempotency lease lost", metadata: [
                     "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(result.keyDigest ?? "-")",
+                    "fence": "\(result.fence.map(String.init) ?? "-")",
                 ])
             case .upstreamFailure(let kind, let message):
                 runtime.logger.notice("upstream call failed", metadata: [

@@ -113,7 +113,7 @@ import Testing
         let fixture = PipelineFixture(policy: policy)
         let request = charge()
         let print = Fingerprint.compute(method: request.method, path: request.path, query: request.query, body: request.body)
-        _ = try await fixture.store.claim(fixture.storeKey("key-1"), PendingClaim(fingerprint: print), lease: .seconds(2))
+        _ = try await fixture.store.claim(fixture.storeKey("key-1"), PendingClaim(fingerprint: print), lease: .seconds(2), ttl: .seconds(60))
 
         let result = await fixture.handle(request)
         #expect(result.outcome == .executed)

@@ -14,16 +14,31 @@ import Testing
         #expect(storeKey(scope: ["Bearer a"]) == storeKey(scope: ["Bearer a"]))
     }
 
-    @Test func formatIsPrefixRouteAndHexDigest() {
+    @Test func formatIsPrefixRouteAndHashTaggedHexDigest() {
         let made = storeKey(prefix: "idem", route: "charges")
         let parts = made.value.split(separator: ":", omittingEmptySubsequences: false)
         #expect(parts.count == 3)
         #expect(parts[0] == "idem")
         #expect(parts[1] == "charges")
-        #expect(parts[2].utf8.count == 64)
-        #expect(parts[2].utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) })
-        #expect(String(parts[2]) == made.digest)
+        #expect(parts[2] == "{\(made.digest)}")
+        #expect(made.digest.utf8.count == 64)
+        #expect(made.digest.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) })
         #expect(made.description == made.value)
+    }
+
+    /// Redis Cluster hashes only the first `{...}` of a key: the record and
+    /// its fencing counter must share it, or the claim script gets CROSSSLOT.
+    @Test func fenceKeySharesTheRecordsHashTag() {
+        let made = storeKey(prefix: "idem", route: "charges")
+        #expect(made.fenceKey == made.value + ":fence")
+        func firstTag(_ key: String) -> Substring? {
+            guard let open = key.firstIndex(of: "{") else { return nil }
+            let rest = key[key.index(after: open)...]
+            guard let close = rest.firstIndex(of: "}") else { return nil }
+            return rest[..<close]
+        }
+        #expect(firstTag(made.value) == Substring(made.digest))
+        #expect(firstTag(made.fenceKey) == Substring(made.digest))
     }
 
     @Test func differentRouteGivesADifferentKey() {

@@ -15,6 +15,7 @@ import Glibc
 @Suite(.serialized) struct RedisStoreTests {
     static let timeout: Duration = .milliseconds(500)
     static let lease: Duration = .seconds(5)
+    static let ttl: Duration = .seconds(60)
     static let quiet = Logger(label: "redis-store-tests") { _ in SwiftLogNoOpLogHandler() }
 
     /// A server, a store and an inspection client on it.
@@ -51,30 +52,55 @@ import Glibc
         let fixture = try await Fixture()
         let key = Self.key()
         let first = PendingClaim(fingerprint: Self.fingerprint("a"))
-        #expect(try await fixture.store.claim(key, first, lease: Self.lease) == .acquired(first))
+        #expect(try await fixture.store.claim(key, first, lease: Self.lease, ttl: Self.ttl) == .acquired(first.fenced(1)))
 
         let retry = PendingClaim(fingerprint: Self.fingerprint("a"))
-        guard case .inFlight(let remaining) = try await fixture.store.claim(key, retry, lease: Self.lease) else {
+        guard case .inFlight(let remaining) = try await fixture.store.claim(key, retry, lease: Self.lease, ttl: Self.ttl) else {
             Issue.record("expected inFlight")
             return
         }
         #expect(remaining > .zero && remaining <= Self.lease)
 
         let other = PendingClaim(fingerprint: Self.fingerprint("b"))
-        #expect(try await fixture.store.claim(key, other, lease: Self.lease) == .mismatch)
+        #expect(try await fixture.store.claim(key, other, lease: Self.lease, ttl: Self.ttl) == .mismatch)
+    }
+
+    @Test func renewExtendsOnlyTheOwnersLeaseAndFencesGrow() async throws {
+        let fixture = try await Fixture()
+        let key = Self.key()
+        let owner = PendingClaim(fingerprint: Self.fingerprint("a"))
+        #expect(try await fixture.store.claim(key, owner, lease: .milliseconds(300), ttl: Self.ttl) == .acquired(owner.fenced(1)))
+        #expect(try await fixture.store.renew(key, owner, lease: .seconds(5), ttl: Self.ttl))
+        let stranger = PendingClaim(fingerprint: owner.fingerprint)
+        #expect(try await fixture.store.renew(key, stranger, lease: .seconds(5), ttl: Self.ttl) == false)
+        try await Task.sleep(for: .milliseconds(400))
+        guard case .inFlight = try await fixture.store.claim(key, stranger, lease: Self.lease, ttl: Self.ttl) else {
+            Issue.record("the renewed claim should still hold the key")
+            return
+        }
+        // The counter lives beside the record, with a TTL of lease + ttl.
+        #expect(try await fixture.client.command(["GET", key.fenceKey]) == .bulk(Array("1".utf8)))
+        guard case .integer(let counterTTL) = try await fixture.client.command(["PTTL", key.fenceKey]) else {
+            Issue.record("PTTL failed")
+            return
+        }
+        #expect(counterTTL > 60_000 && counterTTL <= 65_000)
+        #expect(try await fixture.store.release(key, owner))
+        #expect(try await fixture.store.renew(key, owner, lease: .seconds(5), ttl: Self.ttl) == false)
+        #expect(try await fixture.store.claim(key, stranger, lease: Self.lease, ttl: Self.ttl) == .acquired(stranger.fenced(2)))
     }
 
     @Test func completedClaimReplaysTheSnapshot() async throws {
         let fixture = try await Fixture()
         let key = Self.key()
         let claim = PendingClaim(fingerprint: Self.fingerprint("a"))
-        _ = try await fixture.store.claim(key, claim, lease: Self.lease)
+        _ = try await fixture.store.claim(key, claim, lease: Self.lease, ttl: Self.ttl)
         #expect(try await fixture.store.complete(key, claim, snapshot: Self.snapshot, ttl: .seconds(60)))
 
         let retry = PendingClaim(fingerprint: Self.fingerprint("a"))
-        #expect(try await fixture.store.claim(key, retry, lease: Self.lease) == .completed(Self.snapshot))
+        #expect(try await fixture.store.claim(key, retry, lease: Self.lease, ttl: Self.ttl) == .completed(Self.snapshot))
         let other = PendingClaim(fingerprint: Self.fingerprint("b"))
-        #expect(try await fixture.store.claim(key, other, lease: Self.lease) == .mismatch)
+        #expect(try await fixture.store.claim(key, other, lease: Self.lease, ttl: Self.ttl) == .mismatch)
         // Settling twice is refused: the key no longer holds the pending record.
         #expect(try await fixture.store.complete(key, claim, snapshot: Self.snapshot, ttl: .seconds(60)) == false)
         #expect(try await fixture.store.release(key, claim) == false)
@@ -84,11 +110,11 @@ import Glibc
         let fixture = try await Fixture()
         let key = Self.key()
         let late = PendingClaim(fingerprint: Self.fingerprint("a"))
-        #expect(try await fixture.store.claim(key, late, lease: .milliseconds(50)) == .acquired(late))
+        #expect(try await fixture.store.claim(key, late, lease: .milliseconds(50), ttl: Self.ttl) == .acquired(late.fenced(1)))
         try await Task.sleep(for: .milliseconds(150))
 
         let next = PendingClaim(fingerprint: Self.fingerprint("a"))
-        #expect(try await fixture.store.claim(key, next, lease: .seconds(60)) == .acquired(next))
+        #expect(try await fixture.store.claim(key, next, lease: .seconds(60), ttl: Self.ttl) == .acquired(next.fenced(2)))
         #expect(try await fixture.store.complete(key, late, snapshot: Self.snapshot, ttl: .seconds(60)) == false)
         #expect(try await fixture.store.release(key, late) == false)
 
@@ -105,14 +131,14 @@ import Glibc
         let fixture = try await Fixture()
         let key = Self.key()
         let owner = PendingClaim(fingerprint: Self.fingerprint("a"))
-        _ = try await fixture.store.claim(key, owner, lease: Self.lease)
+        _ = try await fixture.store.claim(key, owner, lease: Self.lease, ttl: Self.ttl)
         let impostor = PendingClaim(fingerprint: owner.fingerprint)
         #expect(try await fixture.store.release(key, impostor) == false)
         #expect(try await fixture.store.release(key, owner))
         #expect(try await fixture.client.command(["EXISTS", key.value]) == .integer(0))
 
         let retry = PendingClaim(fingerprint: owner.fingerprint)
-        #expect(try await fixture.store.claim(key, retry, lease: Self.lease) == .acquired(retry))
+        #expect(try await fixture.store.claim(key, retry, lease: Self.lease, ttl: Self.ttl) == .acquired(retry.fenced(2)))
     }
 
     @Test func everyKeyWrittenHasATTL() async throws {
@@ -121,7 +147,7 @@ import Glibc
         for index in 0..<10 {
             let key = StoreKey(rawValue: "\(prefix):\(index)")
             let claim = PendingClaim(fingerprint: Self.fingerprint("\(index)"))
-            _ = try await fixture.store.claim(key, claim, lease: .seconds(30))
+            _ = try await fixture.store.claim(key, claim, lease: .seconds(30), ttl: Self.ttl)
             if index.isMultiple(of: 2) {
                 _ = try await fixture.store.complete(key, claim, snapshot: Self.snapshot, ttl: .seconds(600))
             }
@@ -130,21 +156,31 @@ import Glibc
             Issue.record("KEYS failed")
             return
         }
-        #expect(keys.count >= 10)
+        #expect(keys.count >= 20)  // a record and a fencing counter per key
         for case .bulk(let name) in keys {
             let name = String(decoding: name, as: UTF8.self)
             guard case .integer(let ttl) = try await fixture.client.command(["PTTL", name]) else {
                 Issue.record("PTTL failed for \(name)")
                 continue
             }
-            let expected: Int64 = Int64(name.split(separator: ":").last!)!.isMultiple(of: 2) ? 600_000 : 30_000
+            // Records: the lease (30 s) or the replay TTL (600 s). Fencing
+            // counters outlive their record by one TTL (60 s, or 600 s).
+            let parts = name.split(separator: ":")
+            let isFence = parts.last == "fence"
+            let completed = Int(parts[isFence ? parts.count - 2 : parts.count - 1])!.isMultiple(of: 2)
+            let expected: Int64 = switch (isFence, completed) {
+            case (false, false): 30_000
+            case (false, true): 600_000
+            case (true, false): 90_000
+            case (true, true): 1_200_000
+            }
             #expect(ttl > 0 && ttl <= expected, "\(name) has PTTL \(ttl)")
         }
 
         // A sub-millisecond lease must still give a valid PX (0 is an error), and expire.
         let tiny = StoreKey(rawValue: "\(prefix):tiny")
         let claim = PendingClaim(fingerprint: Self.fingerprint("tiny"))
-        #expect(try await fixture.store.claim(tiny, claim, lease: .microseconds(10)) == .acquired(claim))
+        #expect(try await fixture.store.claim(tiny, claim, lease: .microseconds(10), ttl: Self.ttl) == .acquired(claim.fenced(1)))
         try await Task.sleep(for: .milliseconds(20))
         #expect(try await fixture.client.command(["EXISTS", tiny.value]) == .integer(0))
     }
@@ -156,7 +192,7 @@ import Glibc
         let store = fixture.store
         let results = try await withThrowingTaskGroup(of: ClaimResult.self) { group in
             for _ in 0..<64 {
-                group.addTask { try await store.claim(key, PendingClaim(fingerprint: fingerprint), lease: Self.lease) }
+                group.addTask { try await store.claim(key, PendingClaim(fingerprint: fingerprint), lease: Self.lease, ttl: Self.ttl) }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
@@ -174,12 +210,12 @@ import Glibc
         let snapshot = Snapshot(status: 200, headers: [HeaderField(name: "Content-Type", value: "application/octet-stream"),
                                                        HeaderField(name: "X-Note", value: "caf\u{e9} \u{1F600}")], body: body)
         let claim = PendingClaim(fingerprint: Self.fingerprint("binary"))
-        _ = try await fixture.store.claim(key, claim, lease: Self.lease)
+        _ = try await fixture.store.claim(key, claim, lease: Self.lease, ttl: Self.ttl)
         #expect(try await fixture.store.complete(key, claim, snapshot: snapshot, ttl: .seconds(60)))
 
         let stored = try await fixture.client.command(["GET", key.value])
         #expect(stored == .bulk(IdempotencyRecord.completed(fingerprint: claim.fingerprint, snapshot: snapshot).encoded()))
-        let replay = try await fixture.store.claim(key, PendingClaim(fingerprint: claim.fingerprint), lease: Self.lease)
+        let replay = try await fixture.store.claim(key, PendingClaim(fingerprint: claim.fingerprint), lease: Self.lease, ttl: Self.ttl)
         #expect(replay == .completed(snapshot))
     }
 
@@ -188,7 +224,7 @@ import Glibc
         let key = Self.key()
         _ = try await fixture.client.command(bytes: [Array("SET".utf8), Array(key.value.utf8), [0, 0xFF, 0x50], Array("PX".utf8), Array("60000".utf8)])
         let error = await #expect(throws: StoreUnavailable.self) {
-            try await fixture.store.claim(key, PendingClaim(fingerprint: Self.fingerprint("a")), lease: Self.lease)
+            try await fixture.store.claim(key, PendingClaim(fingerprint: Self.fingerprint("a")), lease: Self.lease, ttl: Self.ttl)
         }
         #expect(error?.reason.contains("corrupt record") == true)
         #expect(error?.reason.contains(key.value) == true)  // raw keys have no separate digest
@@ -197,14 +233,14 @@ import Glibc
     @Test func flushedScriptCacheFallsBackToEval() async throws {
         let fixture = try await Fixture(connections: 1)
         let first = PendingClaim(fingerprint: Self.fingerprint("a"))
-        #expect(try await fixture.store.claim(Self.key(), first, lease: Self.lease) == .acquired(first))
+        #expect(try await fixture.store.claim(Self.key(), first, lease: Self.lease, ttl: Self.ttl) == .acquired(first.fenced(1)))
         #expect(try await fixture.client.command(["SCRIPT", "FLUSH"]) == .status("OK"))
 
         let key = Self.key()
         let claim = PendingClaim(fingerprint: Self.fingerprint("b"))
-        #expect(try await fixture.store.claim(key, claim, lease: Self.lease) == .acquired(claim))
+        #expect(try await fixture.store.claim(key, claim, lease: Self.lease, ttl: Self.ttl) == .acquired(claim.fenced(1)))
         #expect(try await fixture.store.complete(key, claim, snapshot: Self.snapshot, ttl: .seconds(60)))
-        #expect(try await fixture.store.claim(key, PendingClaim(fingerprint: claim.fingerprint), lease: Self.lease) == .completed(Self.snapshot))
+        #expect(try await fixture.store.claim(key, PendingClaim(fingerprint: claim.fingerprint), lease: Self.lease, ttl: Self.ttl) == .completed(Self.snapshot))
     }
 
     @Test func pingAndErrorReplies() async throws {
@@ -223,7 +259,7 @@ import Glibc
                                         serverArguments: ["--requirepass", password])
         let key = Self.key()
         let claim = PendingClaim(fingerprint: Self.fingerprint("a"))
-        #expect(try await fixture.store.claim(key, claim, lease: Self.lease) == .acquired(claim))
+        #expect(try await fixture.store.claim(key, claim, lease: Self.lease, ttl: Self.ttl) == .acquired(claim.fenced(1)))
         #expect(try await fixture.client.command(["EXISTS", key.value]) == .integer(1))
 
         let database0 = RedisCommandClient(endpoint: RedisEndpoint(host: "127.0.0.1", port: fixture.redis.port, password: password), timeout: Self.timeout)
@@ -256,7 +292,7 @@ import Glibc
 
     func claimSucceeds(_ store: RedisStore) async throws {
         let claim = PendingClaim(fingerprint: Self.fingerprint("outage"))
-        #expect(try await store.claim(Self.key(), claim, lease: Self.lease) == .acquired(claim))
+        #expect(try await store.claim(Self.key(), claim, lease: Self.lease, ttl: Self.ttl) == .acquired(claim.fenced(1)))
     }
 
     @Test func stoppedRedisFailsFastAndTheStoreRecoversAfterARestart() async throws {
@@ -320,7 +356,7 @@ import Glibc
                     for _ in 0..<10 {
                         let key = Self.key()
                         let claim = PendingClaim(fingerprint: fingerprint)
-                        _ = try? await store.claim(key, claim, lease: Self.lease)
+                        _ = try? await store.claim(key, claim, lease: Self.lease, ttl: Self.ttl)
                         _ = try? await store.complete(key, claim, snapshot: snapshot, ttl: .seconds(10))
                     }
                 }
@@ -358,7 +394,7 @@ import Glibc
             for index in 0..<10_000 {
                 group.addTask {
                     let claim = PendingClaim(fingerprint: fingerprint)
-                    return try await store.claim(StoreKey(rawValue: "\(prefix):\(index)"), claim, lease: Self.lease) == .acquired(claim)
+                    return try await store.claim(StoreKey(rawValue: "\(prefix):\(index)"), claim, lease: Self.lease, ttl: Self.ttl) == .acquired(claim.fenced(1))
                 }
             }
             return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -369,7 +405,7 @@ import Glibc
         let sequentialStart = ContinuousClock.now
         for index in 0..<1_000 {
             let claim = PendingClaim(fingerprint: fingerprint)
-            _ = try await store.claim(StoreKey(rawValue: "\(prefix):seq:\(index)"), claim, lease: Self.lease)
+            _ = try await store.claim(StoreKey(rawValue: "\(prefix):seq:\(index)"), claim, lease: Self.lease, ttl: Self.ttl)
         }
         let sequential = ContinuousClock.now - sequentialStart
         print("RedisStore: 10000 concurrent claims in \(concurrent.milliseconds)ms; 1000 sequential claims in \(sequential.milliseconds)ms")

@@ -5,7 +5,7 @@ import Synchronization
 /// are counted; the others go to `healthy`, when one is given.
 final class FailingStore: IdempotencyStore {
     enum Operation: Sendable, Hashable, CaseIterable {
-        case claim, complete, release, ping
+        case claim, renew, complete, release, ping
     }
 
     private let failing: Set<Operation>
@@ -23,8 +23,12 @@ final class FailingStore: IdempotencyStore {
     /// Every failed call, in order.
     var failedCalls: [Operation] { failures.withLock { $0 } }
 
-    func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration) async throws(StoreUnavailable) -> ClaimResult {
-        try await pass(.claim) { store throws(StoreUnavailable) in try await store.claim(key, claim, lease: lease) }
+    func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) async throws(StoreUnavailable) -> ClaimResult {
+        try await pass(.claim) { store throws(StoreUnavailable) in try await store.claim(key, claim, lease: lease, ttl: ttl) }
+    }
+
+    func renew(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) async throws(StoreUnavailable) -> Bool {
+        try await pass(.renew) { store throws(StoreUnavailable) in try await store.renew(key, claim, lease: lease, ttl: ttl) }
     }
 
     func complete(_ key: StoreKey, _ claim: PendingClaim, snapshot: Snapshot, ttl: Duration) async throws(StoreUnavailable) -> Bool {

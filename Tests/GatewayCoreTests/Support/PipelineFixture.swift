@@ -16,7 +16,8 @@ struct PipelineFixture {
         settings: RequestPipeline.Settings = RequestPipeline.Settings(),
         transport: FakeTransport = FakeTransport(),
         store: (any IdempotencyStore)? = nil,
-        sleep: (@Sendable (ManualClock, Duration) async -> Void)? = nil
+        sleep: (@Sendable (ManualClock, Duration) async -> Void)? = nil,
+        renewals: RenewalTicker? = nil
     ) {
         let clock = ManualClock()
         self.clock = clock
@@ -30,8 +31,15 @@ struct PipelineFixture {
             clock.advance(by: duration)
             await Task.yield()
         }
+        // Renewals sleep for real unless a test ticks them: a real sleep of
+        // lock_ttl/3 simply ends, cancelled, when the upstream call does.
+        let renewalSleep: @Sendable (Duration) async -> Void = if let renewals {
+            { await renewals.sleep($0) }
+        } else {
+            { try? await Task.sleep(for: $0) }
+        }
         pipeline = RequestPipeline(store: store ?? memory, transport: transport, settings: settings,
-                                   now: clock.nowFunction, sleep: { await sleep(clock, $0) })
+                                   now: clock.nowFunction, sleep: { await sleep(clock, $0) }, renewalSleep: renewalSleep)
     }
 
     /// A pipeline that runs on real time: real clock, real sleeps. `polls`

@@ -7,14 +7,16 @@ extension GatewayFixture {
                            timeout: .seconds(2))
     }
 
-    /// Every key under the gateway's prefix.
-    func redisKeys() async throws -> [String] {
+    /// Every record key under the gateway's prefix; with `includingFences`,
+    /// the fencing counters (`…:fence`) beside them too.
+    func redisKeys(includingFences: Bool = false) async throws -> [String] {
         let client = redisClient()
         defer { client.shutdown() }
         guard case .array(let items) = try await client.command(["KEYS", "idem:*"]) else { return [] }
         return items.compactMap {
-            if case .bulk(let bytes) = $0 { return String(decoding: bytes, as: UTF8.self) }
-            return nil
+            guard case .bulk(let bytes) = $0 else { return nil }
+            let key = String(decoding: bytes, as: UTF8.self)
+            return includingFences || !key.hasSuffix(":fence") ? key : nil
         }
     }
 
