@@ -110,6 +110,10 @@ let package = Package(
             dependencies: ["GatewayCore"]
         ),
         .testTarget(
+            name: "GatewayRedisTests",
+            dependencies: ["GatewayRedis"]
+        ),
+        .testTarget(
             name: "GatewayConfigTests",
             dependencies: ["GatewayConfig", "GatewayCore"]
         ),

@@ -4,7 +4,7 @@ import GatewayCore
 /// The `store` section.
 extension ConfigReader {
     static let storeFields = ["backend", "redis", "key_prefix", "on_unavailable"]
-    static let redisFields = ["url", "timeout"]
+    static let redisFields = ["url", "cluster", "password", "timeout"]
     static let backends = ["redis", "memory"]
 
     func store(_ map: FieldMap) -> StoreConfiguration {
@@ -29,6 +29,13 @@ extension ConfigReader {
         guard let node = store["redis"], let redis = fields(of: node, at: store.path("redis"), known: Self.redisFields)
         else { return defaults }
         let timeout = optional(redis, "timeout", default: defaults.timeout) { duration($0, at: $1) } ?? defaults.timeout
+        if let clusterNode = redis["cluster"] {
+            return clusterSettings(clusterNode, in: redis, timeout: timeout)
+        }
+        if redis.contains("password") {
+            report(redis.path("password"), "only used with `cluster`; for a single server put the password in `url` "
+                   + "(\(RedisURL.example))")
+        }
         guard let urlNode = redis["url"] else {
             return RedisSettings(host: defaults.host, port: defaults.port, timeout: timeout)
         }
@@ -41,6 +48,39 @@ extension ConfigReader {
             report(path, error.message)
             return defaults
         }
+    }
+
+    /// `cluster: ["host:port", ...]`: seed nodes, each with an explicit port
+    /// (cluster nodes rarely listen on 6379 alone, and a guess would hide a
+    /// typo), and never together with `url`.
+    private func clusterSettings(_ node: Node, in redis: FieldMap, timeout: Duration) -> RedisSettings {
+        var settings = RedisSettings(timeout: timeout)
+        let path = redis.path("cluster")
+        if redis.contains("url") {
+            report(redis.path("url"), "give either `url` (one server) or `cluster` (seed nodes of a Redis Cluster), not both")
+        }
+        let seeds = list(node, at: path) { item, itemPath -> RedisClusterSeed? in
+            guard let text = text(item, at: itemPath, expected: "a seed node as host:port") else { return nil }
+            switch HostPort.parse(text) {
+            case .failure(let error):
+                report(itemPath, error.message)
+                return nil
+            case .success(let parsed):
+                guard let port = parsed.port, !parsed.host.isEmpty else {
+                    report(itemPath, "`\(text)` needs a host and a port, e.g. `10.0.0.1:6379`")
+                    return nil
+                }
+                return RedisClusterSeed(host: parsed.host, port: port)
+            }
+        }
+        if let seeds, seeds.isEmpty {
+            report(path, "list at least one seed node, e.g. [\"10.0.0.1:6379\"]")
+        }
+        settings.cluster = seeds ?? []
+        if let passwordNode = redis["password"] {
+            settings.password = text(passwordNode, at: redis.path("password"), expected: "a password")
+        }
+        return settings
     }
 
     /// The prefix is the first segment of every key, so it must be non-empty

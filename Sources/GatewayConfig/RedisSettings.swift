@@ -13,6 +13,10 @@ public struct RedisSettings: Sendable, Hashable, CustomStringConvertible {
     /// The limit on one command's round trip. Short on purpose: a slow store
     /// must turn into `on_unavailable` quickly, not into a hung client.
     public var timeout: Duration
+    /// Seed nodes of a Redis Cluster (`store.redis.cluster`); empty for a
+    /// single server. With seeds, `host`, `port` and `database` are unused:
+    /// the cluster tells where each slot lives, and it has only database 0.
+    public var cluster: [RedisClusterSeed] = []
 
     public init(
         host: String = "127.0.0.1",
@@ -32,6 +36,9 @@ public struct RedisSettings: Sendable, Hashable, CustomStringConvertible {
 
     /// The URL with the password masked, safe for logs and `check` output.
     public var description: String {
+        if !cluster.isEmpty {
+            return "Redis Cluster (seeds \(cluster.map(\.description).joined(separator: ", "))\(password == nil ? "" : ", password ***"))"
+        }
         var credentials = ""
         if username != nil || password != nil {
             credentials = (username ?? "") + (password == nil ? "" : ":***") + "@"

@@ -71,6 +71,7 @@ struct RedisSession {
         do throws(StoreUnavailable) {
             for command in commands {
                 let digest = useDigests ? command.request.script.flatMap { connection.digest(for: $0) } : nil
+                if command.request.asksFirst { try connection.append([Array("ASKING".utf8)]) }
                 try connection.append(command.request.arguments(scriptDigest: digest))
             }
         } catch {
@@ -82,6 +83,8 @@ struct RedisSession {
         for (index, command) in commands.enumerated() {
             let reply: RedisReply
             do throws(StoreUnavailable) {
+                // ASKING's own +OK (or error) is not the caller's answer.
+                if command.request.asksFirst { _ = try connection.readReply() }
                 reply = try connection.readReply()
             } catch {
                 drop(connection, because: error)

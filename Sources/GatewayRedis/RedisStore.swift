@@ -1,21 +1,21 @@
 import GatewayCore
 import Logging
-import Synchronization
 
 /// The production `IdempotencyStore`: records in Redis, shared by every
 /// gateway instance, each operation one Lua script and one round trip.
 ///
-/// The store holds `connections` workers, each a thread with its own hiredis
-/// connection; commands go to them round-robin and are pipelined within a
-/// worker. A lost connection is re-established on demand, so the store
+/// Against one server the store holds `connections` workers, each a thread
+/// with its own hiredis connection; commands go to them round-robin and are
+/// pipelined within a worker. Against a Redis Cluster it holds one such
+/// worker per master and routes each script by the hash slot of its key. A
+/// lost connection is re-established on demand, with backoff, so the store
 /// recovers by itself when Redis comes back; meanwhile every call throws
 /// `StoreUnavailable`.
 public final class RedisStore: IdempotencyStore {
-    private let workers: [RedisConnectionWorker]
-    private let nextWorker = Atomic<UInt>(0)
+    private let sender: any RedisCommandSender
 
-    /// Starts the worker threads; they connect on first use, so a store made
-    /// while Redis is down still works once it is up.
+    /// One server. Workers connect on first use, so a store made while
+    /// Redis is down still works once it is up.
     /// - Parameters:
     ///   - timeout: bounds the connect, each blocking read or write, and the
     ///     time a command may wait in the queue before it is sent.
@@ -23,12 +23,14 @@ public final class RedisStore: IdempotencyStore {
     public init(endpoint: RedisEndpoint, timeout: Duration, connections: Int = 2, logger: Logger) {
         var logger = logger
         logger[metadataKey: "redis.endpoint"] = "\(endpoint.address)"
-        workers = (0..<max(1, connections)).map { index in
-            var workerLogger = logger
-            workerLogger[metadataKey: "redis.connection"] = "\(index)"
-            return RedisConnectionWorker(endpoint: endpoint, timeout: timeout, scripts: RedisScript.all,
-                                         logger: workerLogger, threadName: "redis-store-\(index)")
-        }
+        sender = RedisNodePool(endpoint: endpoint, timeout: timeout, connections: connections,
+                               scripts: RedisScript.all, logger: logger)
+    }
+
+    /// A Redis Cluster, learned from any reachable seed node. Every key one
+    /// script touches shares a hash tag, so no script ever gets CROSSSLOT.
+    public init(clusterSeeds seeds: [RedisEndpoint], timeout: Duration, logger: Logger) {
+        sender = RedisClusterRouter(seeds: seeds, timeout: timeout, scripts: RedisScript.all, logger: logger)
     }
 
     deinit {
@@ -38,7 +40,28 @@ public final class RedisStore: IdempotencyStore {
     /// Stops the worker threads and closes their sockets; pending and later
     /// calls throw `StoreUnavailable`. Safe to call more than once.
     public func shutdown() {
-        for worker in workers { worker.shutdown() }
+        sender.shutdown()
+    }
+
+    /// A warning when a master's `maxmemory-policy` lets Redis evict our
+    /// keys (every `allkeys-*` and `volatile-*` policy can: all our keys have
+    /// a TTL), nil when every master answered `noeviction` or could not say
+    /// (CONFIG renamed or disabled, as on some managed services, or Redis
+    /// down). An evicted snapshot means a retry executes again.
+    public func evictionRisk() async -> String? {
+        let replies = await sender.sendToEveryMaster([Array("CONFIG".utf8), Array("GET".utf8), Array("maxmemory-policy".utf8)])
+        var risky: [String] = []
+        for (node, reply) in replies {
+            guard case .success(.array(let items)) = reply, items.count == 2, case .bulk(let value) = items[1] else { continue }
+            let policy = String(decoding: value, as: UTF8.self)
+            if policy.hasPrefix("allkeys-") || policy.hasPrefix("volatile-") {
+                risky.append("\(node) has maxmemory-policy \(policy)")
+            }
+        }
+        guard !risky.isEmpty else { return nil }
+        return risky.joined(separator: "; ")
+            + ": Redis may evict idempotency records under memory pressure, and a retry of an evicted key executes again; "
+            + "set maxmemory-policy noeviction"
     }
 
     public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) async throws(StoreUnavailable) -> ClaimResult {
@@ -79,7 +102,7 @@ public final class RedisStore: IdempotencyStore {
     }
 
     public func ping() async throws(StoreUnavailable) {
-        let reply = try await worker().send(.command([Array("PING".utf8)])).get()
+        let reply = try await sender.send(.command([Array("PING".utf8)])).get()
         guard reply == .status("PONG") else {
             throw StoreUnavailable("PING answered \(reply)")
         }
@@ -89,7 +112,7 @@ public final class RedisStore: IdempotencyStore {
         // Every script gets the fencing counter as KEYS[2], even those that
         // do not touch it: a cluster router then sees one slot for all of them.
         let keys = [Array(key.value.utf8), Array(key.fenceKey.utf8)]
-        let reply = try await worker().send(.script(script, keys: keys, arguments: arguments)).get()
+        let reply = try await sender.send(.script(script, keys: keys, arguments: arguments)).get()
         if case .error(let message) = reply {
             throw StoreUnavailable("\(script.name) script failed for key \(key.digest): \(message)")
         }
@@ -102,11 +125,6 @@ public final class RedisStore: IdempotencyStore {
         case .integer(0): return false
         default: throw Self.unexpected(reply, from: script)
         }
-    }
-
-    private func worker() -> RedisConnectionWorker {
-        let ticket = nextWorker.wrappingAdd(1, ordering: .relaxed).oldValue
-        return workers[Int(ticket % UInt(workers.count))]
     }
 
     /// PX rejects 0, so a sub-millisecond duration still expires, one ms later.

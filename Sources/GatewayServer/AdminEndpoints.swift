@@ -8,11 +8,17 @@ public struct AdminEndpoints: Sendable {
     public var store: any IdempotencyStore
     /// While draining, `/readyz` answers 503 so load balancers stop sending.
     public var drainer: ConnectionDrainer
+    /// Asked on every ready `/readyz`: a configuration risk of the store
+    /// worth a human's attention (Redis may evict our keys), or nil. It does
+    /// not make the gateway unready: it works, it just promises less.
+    public var storeWarning: (@Sendable () async -> String?)?
 
-    public init(registry: PrometheusCollectorRegistry, store: any IdempotencyStore, drainer: ConnectionDrainer) {
+    public init(registry: PrometheusCollectorRegistry, store: any IdempotencyStore, drainer: ConnectionDrainer,
+                storeWarning: (@Sendable () async -> String?)? = nil) {
         self.registry = registry
         self.store = store
         self.drainer = drainer
+        self.storeWarning = storeWarning
     }
 
     /// Status and body for `path`. Only `/readyz` touches the network.
@@ -27,6 +33,9 @@ public struct AdminEndpoints: Sendable {
             if drainer.isDraining { return Self.text(503, "shutting down\n") }
             do {
                 try await store.ping()
+                if let warning = await storeWarning?() {
+                    return Self.text(200, "ready\nwarning: \(warning)\n")
+                }
                 return Self.text(200, "ready\n")
             } catch {
                 return Self.text(503, "store unavailable\n")

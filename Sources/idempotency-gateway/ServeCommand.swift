@@ -52,7 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let admin = AdminService(host: configuration.adminListen.host, port: configuration.adminListen.port, group: group,
-                                 endpoints: AdminEndpoints(registry: registry, store: store, drainer: drainer), logger: logger)
+                                 endpoints: AdminEndpoints(registry: registry, store: store, drainer: drainer,
+                                                           storeWarning: redis.map { Self.evictionWarning($0, logger: logger) }),
+                                 logger: logger)
         let proxy = GatewayService(host: configuration.listen.host, port: configuration.listen.port, group: group,
                                    runtime: runtime, shutdownTimeout: configuration.shutdownTimeout)
         // Services stop in reverse order: the proxy drains first while the
@@ -61,7 +63,11 @@ struct ServeCommand: AsyncParsableCommand {
             services: [.init(service: admin), .init(service: proxy)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
+        let startupCheck = redis.map { redis in
+            Task.detached { await Self.warnAboutEvictionOnceReachable(redis, logger: logger) }
+        }
         var failure: (any Error)?
+        defer { startupCheck?.cancel() }
         do { try await serviceGroup.run() } catch { failure = error }
         curl.shutdown()
         redis?.shutdown()
@@ -104,10 +110,40 @@ struct ServeCommand: AsyncParsableCommand {
         case .memory:
             return (InstrumentedStore(MemoryStore(), metrics: metrics), nil)
         case .redis(let settings):
-            let endpoint = RedisEndpoint(host: settings.host, port: settings.port, username: settings.username,
-                                         password: settings.password, database: settings.database)
-            let redis = RedisStore(endpoint: endpoint, timeout: settings.timeout, logger: logger)
+            let redis: RedisStore
+            if settings.cluster.isEmpty {
+                let endpoint = RedisEndpoint(host: settings.host, port: settings.port, username: settings.username,
+                                             password: settings.password, database: settings.database)
+                redis = RedisStore(endpoint: endpoint, timeout: settings.timeout, logger: logger)
+            } else {
+                let seeds = settings.cluster.map { RedisEndpoint(host: $0.host, port: $0.port, password: settings.password) }
+                redis = RedisStore(clusterSeeds: seeds, timeout: settings.timeout, logger: logger)
+            }
             return (InstrumentedStore(redis, metrics: metrics), redis)
+        }
+    }
+
+    /// The `/readyz` hook: asks Redis every time, logs what it finds.
+    static func evictionWarning(_ redis: RedisStore, logger: Logger) -> @Sendable () async -> String? {
+        {
+            let risk = await redis.evictionRisk()
+            if let risk { logger.warning("Redis can evict idempotency records", metadata: ["risk": "\(risk)"]) }
+            return risk
+        }
+    }
+
+    /// At start, once Redis answers (it may come up after the gateway), say
+    /// loudly if its eviction policy can drop our keys. Never delays start.
+    static func warnAboutEvictionOnceReachable(_ redis: RedisStore, logger: Logger) async {
+        for _ in 0..<30 {
+            if (try? await redis.ping()) != nil {
+                if let risk = await redis.evictionRisk() {
+                    logger.warning("Redis can evict idempotency records", metadata: ["risk": "\(risk)"])
+                }
+                return
+            }
+            try? await Task.sleep(for: .seconds(2))
+            if Task.isCancelled { return }
         }
     }
 
