@@ -20,4 +20,11 @@ if summary=$(grep -Eo 'Test run with [0-9]+ tests?' "$log" | tail -1); then
     failed=$(grep -cE '^✘ Test .* failed after' "$log" || true)
     echo "$((total - failed)) passed, $failed failed"
 fi
-exit "$status"
+[ "$status" -eq 0 ] || exit "$status"
+# A short chaos run (about a minute) over the binary just built: its
+# invariants fail the run like a test would. Skip with CHAOS_SECONDS=0.
+chaos_seconds="${CHAOS_SECONDS:-60}"
+if [ "$chaos_seconds" -gt 0 ] && [ $# -eq 0 ]; then
+    GATEWAY_BIN="$(swift build --show-bin-path)/idempotency-gateway" \
+        bash deploy/chaos/run.sh --seconds "$chaos_seconds"
+fi
