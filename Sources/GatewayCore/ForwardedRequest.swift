@@ -11,8 +11,8 @@ public enum ForwardedRequest {
     public static let fenceHeader = "Idempotency-Fence"
 
     public static func make(_ request: GatewayRequest, upstream: UpstreamSettings) -> UpstreamRequest {
-        var headers = HopByHopHeaders.strip(request.headers).filter {
-            !replacedRequestHeaders.contains($0.name.asciiLowercased)
+        var headers = HopByHopHeaders.strip(request.headers).filter { field in
+            !replacedRequestHeaders.contains { field.name.caseInsensitiveEquals($0) }
         }
         append(&headers, "X-Forwarded-For", request.clientAddress ?? "unknown")
         append(&headers, "X-Forwarded-Proto", "http")

@@ -11,6 +11,13 @@ public enum HopByHopHeaders {
     /// `headers` without hop-by-hop fields, including every field that
     /// `Connection` names.
     public static func strip(_ headers: [HeaderField]) -> [HeaderField] {
+        // The common case, no `Connection` header naming extra fields, is on
+        // every request and response: compare names in place, allocating
+        // nothing per header.
+        guard headers.contains(where: { $0.name.caseInsensitiveEquals("connection") }) else {
+            guard headers.contains(where: { isFixed($0.name) }) else { return headers }
+            return headers.filter { !isFixed($0.name) }
+        }
         var named = fixed
         for value in headers.values(named: "connection") {
             for token in value.split(separator: ",") {
@@ -18,6 +25,18 @@ public enum HopByHopHeaders {
             }
         }
         return headers.filter { !named.contains($0.name.asciiLowercased) }
+    }
+
+    /// True for the hop-by-hop names every message loses, in any case.
+    static func isFixed(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 2: return name.caseInsensitiveEquals("te")
+        case 7: return name.caseInsensitiveEquals("trailer") || name.caseInsensitiveEquals("upgrade")
+        case 10: return name.caseInsensitiveEquals("connection") || name.caseInsensitiveEquals("keep-alive")
+        case 16: return name.caseInsensitiveEquals("proxy-connection")
+        case 17: return name.caseInsensitiveEquals("transfer-encoding")
+        default: return false
+        }
     }
 }
 

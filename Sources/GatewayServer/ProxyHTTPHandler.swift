@@ -108,6 +108,9 @@ final class ProxyHTTPHandler: ChannelInboundHandler {
         }
         let elapsed = NIODeadline.now() - exchange.started
         runtime.metrics.request(route: exchange.routeName, outcome: result.outcome, nanoseconds: elapsed.nanoseconds)
+        // The metadata costs a dictionary and six strings per request: build
+        // it only when the line will be written.
+        guard runtime.logger.logLevel <= .info else { return }
         var metadata: Logger.Metadata = [
             "request.id": "\(exchange.requestID)",
             "route": "\(exchange.routeName)",

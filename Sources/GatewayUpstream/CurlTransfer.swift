@@ -117,7 +117,7 @@ final class CurlTransfer {
         func append(_ line: String) {
             list = line.withCString { curl_slist_append(list, $0) } ?? list
         }
-        for field in request.headers where !Self.framingHeaders.contains(field.name.asciiLowercased) {
+        for field in request.headers where !Self.framingHeaders.contains(where: { field.name.caseInsensitiveEquals($0) }) {
             // "Name:" would tell libcurl to remove the header; "Name;" sends it empty.
             append(field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)")
         }

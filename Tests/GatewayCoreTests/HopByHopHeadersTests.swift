@@ -77,4 +77,25 @@ import Testing
     @Test func noHeadersStaysEmpty() {
         #expect(HopByHopHeaders.strip([]).isEmpty)
     }
+
+    /// The in-place path (no `Connection` header) must agree with the set
+    /// lookup on every name, including end-to-end names of the same length.
+    @Test func inPlaceMatchingAgreesWithTheFixedSet() {
+        let names = ["TE", "Te", "tE", "TRAILER", "Upgrade", "upgradE", "Keep-Alive", "CONNECTION", "Proxy-Connection",
+                     "Transfer-Encoding", "Accept", "XY", "Trailers", "Content-Length", "Content-Encoding",
+                     "X-Request-Id", "Authorization", "Idempotency-Key", "x-forwarded-host", "keep-alivE", "proxy-connectioN"]
+        for name in names {
+            #expect(HopByHopHeaders.isFixed(name) == HopByHopHeaders.fixed.contains(name.asciiLowercased), "\(name)")
+        }
+        let headers = names.filter { !$0.caseInsensitiveEquals("connection") }.map { HeaderField(name: $0, value: "v") }
+        #expect(HopByHopHeaders.strip(headers).map(\.name) == ["Accept", "XY", "Trailers", "Content-Length", "Content-Encoding",
+                                                               "X-Request-Id", "Authorization", "Idempotency-Key", "x-forwarded-host"])
+    }
+
+    @Test func caseInsensitiveEqualsRejectsDifferentLengths() {
+        #expect("Content-Length".caseInsensitiveEquals("content-length"))
+        #expect(!"Content-Length".caseInsensitiveEquals("content-lengths"))
+        #expect(!"te".caseInsensitiveEquals("t"))
+        #expect("".caseInsensitiveEquals(""))
+    }
 }
