@@ -1,19 +1,23 @@
-/// A random owner token for one claim. Settling compares it, so a gateway
+/// A unique owner token for one claim. Settling compares it, so a gateway
 /// whose lease expired and was replaced can never overwrite or release the
 /// new owner's record.
 public struct ClaimToken: Sendable, Hashable {
-    /// 16 random bytes.
+    /// 16 bytes, unique per claim.
     public let bytes: [UInt8]
 
     public init(bytes: [UInt8]) {
         self.bytes = bytes
     }
 
-    /// A fresh token from the system's cryptographic generator.
+    /// A token no other claim gets (see `UniqueBits`): the owner check only
+    /// needs tokens to differ, and they never leave the gateway and the store.
     public static func random() -> ClaimToken {
-        var generator = SystemRandomNumberGenerator()
+        let (high, low) = UniqueBits.next()
         var bytes = [UInt8](repeating: 0, count: 16)
-        for index in 0..<16 { bytes[index] = UInt8.random(in: .min ... .max, using: &generator) }
+        for index in 0..<8 {
+            bytes[index] = UInt8(truncatingIfNeeded: high >> (56 - 8 * index))
+            bytes[8 + index] = UInt8(truncatingIfNeeded: low >> (56 - 8 * index))
+        }
         return ClaimToken(bytes: bytes)
     }
 }

@@ -1,5 +1,7 @@
+import GatewayCore
+
 /// The `X-Request-Id` of a request: the client's when it sent a sane one, so
-/// ids correlate across systems, otherwise a fresh random one.
+/// ids correlate across systems, otherwise a fresh unique one.
 enum RequestID {
     private static let digits = Array("0123456789abcdef".utf8)
 
@@ -15,18 +17,16 @@ enum RequestID {
         return !bytes.isEmpty && bytes.count <= 128 && bytes.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
     }
 
-    /// 128 random bits as 32 hex digits.
+    /// 128 unique bits (`UniqueBits`) as 32 hex digits.
     static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var out = [UInt8]()
-        out.reserveCapacity(32)
-        for _ in 0..<2 {
-            var word = generator.next()
-            for _ in 0..<16 {
-                out.append(digits[Int(word & 0xF)])
-                word >>= 4
+        let (high, low) = UniqueBits.next()
+        return String(unsafeUninitializedCapacity: 32) { out in
+            for index in 0..<16 {
+                let shift = UInt64(60 - 4 * index)
+                out[index] = digits[Int((high >> shift) & 0xF)]
+                out[16 + index] = digits[Int((low >> shift) & 0xF)]
             }
+            return 32
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
