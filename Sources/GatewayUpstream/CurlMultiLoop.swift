@@ -60,7 +60,10 @@ final class CurlMultiLoop: @unchecked Sendable {
         inbox.withLock { inbox in
             guard !inbox.stopping else { return false }
             inbox.jobs.append(job)
-            _ = curl_multi_wakeup(multi)
+            if inbox.threadIsPolling {
+                inbox.threadIsPolling = false
+                _ = curl_multi_wakeup(multi)
+            }
             return true
         }
     }
@@ -83,6 +86,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             var jobs: [CurlJob] = []
             let stopping = inbox.withLock { inbox in
                 swap(&jobs, &inbox.jobs)
+                inbox.threadIsPolling = false
                 return inbox.stopping
             }
             if stopping {
@@ -100,7 +104,18 @@ final class CurlMultiLoop: @unchecked Sendable {
             // next deadline, so 1 s only bounds an idle loop; a submit or stop
             // interrupts the wait at once.
             let untilDeadline = max(0, (nextDeadline - .now).milliseconds + 1)
-            _ = curl_multi_poll(multi, nil, 0, Int32(min(1000, untilDeadline)), nil)
+            // A job queued since the swap above is started at once; otherwise
+            // the flag tells the next submit that it must wake us. A wakeup
+            // sent after the flag was set but before the poll began is not
+            // lost: libcurl's socket pair stays readable until polled.
+            let mustPoll = inbox.withLock { inbox in
+                guard inbox.jobs.isEmpty, !inbox.stopping else { return false }
+                inbox.threadIsPolling = true
+                return true
+            }
+            if mustPoll {
+                _ = curl_multi_poll(multi, nil, 0, Int32(min(1000, untilDeadline)), nil)
+            }
         }
         abortInFlight()
         curl_multi_cleanup(multi)
