@@ -25,9 +25,11 @@ public final class GatewayServer: Sendable {
             .childChannelInitializer { channel in
                 runtime.drainer.register(channel)
                 return channel.eventLoop.makeCompletedFuture {
+                    // Only NIO's decoder: ProxyHTTPHandler writes whole
+                    // responses as bytes and keeps pipelined requests in
+                    // order itself (see there for why).
                     let sync = channel.pipeline.syncOperations
-                    try sync.configureHTTPServerPipeline(withErrorHandling: false)
-                    try sync.addHandler(ProtocolErrorResponder())
+                    try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     try sync.addHandler(ProxyHTTPHandler(runtime: runtime))
                 }
             }

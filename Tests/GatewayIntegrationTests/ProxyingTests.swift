@@ -35,6 +35,47 @@ struct ProxyingTests {
         await f.shutdown()
     }
 
+    /// A client may pipeline: every request is answered, in the order sent,
+    /// the keyed retry behind its original replays rather than racing it,
+    /// and a request the parser refuses is answered 400 only after the ones
+    /// before it, then the connection closes.
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        let f = try await GatewayFixture()
+        let keyed = "POST /v1/refunds HTTP/1.1\r\nHost: x\r\nIdempotency-Key: pipe-1\r\nContent-Length: 2\r\n\r\n{}"
+        let plain = "GET /status HTTP/1.1\r\nHost: x\r\nX-Upstream-Status: 200\r\n\r\n"
+        let smuggled = "POST /v1/refunds HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        let bytes = Array((keyed + keyed + plain + smuggled + plain).utf8)
+        let (responses, closed) = try await TestHTTPClient.sendPipelined(port: f.port, bytes: bytes, responses: 5,
+                                                                         closeWithin: .seconds(2))
+        #expect(responses.map(\.status) == [201, 201, 200, 400])
+        #expect(responses.first?.header("Idempotent-Replayed") == nil)
+        #expect(responses.dropFirst().first?.header("Idempotent-Replayed") == "true")
+        #expect(responses.dropFirst().first?.body == responses.first?.body)
+        #expect(responses.last?.header("Content-Type") == "application/problem+json")
+        #expect(Set(responses.compactMap { $0.header("X-Request-Id") }).count == 3)
+        #expect(closed)
+        #expect(f.ledger.executions(key: "pipe-1") == 1)
+        #expect(f.ledger.totalExecutions == 2)
+        await f.shutdown()
+    }
+
+    /// Keep-alive as HTTP/1.0 spells it: a 1.0 client is told the connection
+    /// stays open, and one that did not ask is answered and closed.
+    @Test func http10KeepAliveIsAnsweredInKind() async throws {
+        let f = try await GatewayFixture()
+        let kept = "GET /status HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+        let (first, closedAfterKept) = try await TestHTTPClient.sendRaw(port: f.port, bytes: Array(kept.utf8), closeWithin: .milliseconds(300))
+        #expect(first.status == 201)
+        #expect(first.header("Connection") == "keep-alive")
+        #expect(!closedAfterKept)
+        let (second, closedAfterPlain) = try await TestHTTPClient.sendRaw(port: f.port, bytes: Array("GET /status HTTP/1.0\r\n\r\n".utf8),
+                                                                         closeWithin: .seconds(2))
+        #expect(second.status == 201)
+        #expect(second.header("Connection") == "close")
+        #expect(closedAfterPlain)
+        await f.shutdown()
+    }
+
     @Test func keysAreScopedByHeaderAndRoute() async throws {
         let f = try await GatewayFixture()
         let alice = try await f.post("/v1/charges", key: "shared-key", headers: [("Authorization", "Bearer alice")])

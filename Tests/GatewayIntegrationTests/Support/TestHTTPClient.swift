@@ -40,19 +40,30 @@ enum TestHTTPClient {
     /// Writes raw bytes and returns the first response, plus whether the
     /// server closed the connection within `closeWithin` after answering.
     static func sendRaw(port: Int, bytes: [UInt8], closeWithin: TimeAmount = .milliseconds(0)) async throws -> (response: TestResponse, closed: Bool) {
+        let (responses, closed) = try await sendPipelined(port: port, bytes: bytes, responses: 1, closeWithin: closeWithin)
+        guard let response = responses.first else { throw ConnectionClosed() }
+        return (response, closed)
+    }
+
+    /// Writes raw bytes, which may hold several pipelined requests, and
+    /// collects up to `count` responses in the order they arrive, then
+    /// reports whether the server closed the connection within `closeWithin`.
+    /// Stops early, with what it has, when the server closes.
+    static func sendPipelined(port: Int, bytes: [UInt8], responses count: Int,
+                              closeWithin: TimeAmount = .milliseconds(0)) async throws -> (responses: [TestResponse], closed: Bool) {
         let group = MultiThreadedEventLoopGroup.singleton
-        let promise = group.next().makePromise(of: TestResponse.self)
+        let promise = group.next().makePromise(of: [TestResponse].self)
         let channel = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(5))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise))
+                    try channel.pipeline.syncOperations.addHandler(ResponseCollector(expected: count, promise: promise))
                 }
             }
             .connect(host: "127.0.0.1", port: port).get()
         try await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
-        let response: TestResponse
+        let response: [TestResponse]
         do {
             response = try await promise.futureResult.get()
         } catch {
@@ -72,31 +83,38 @@ enum TestHTTPClient {
     }
 }
 
-/// Collects one response from raw bytes. It parses the response itself
-/// (status line, headers, Content-Length body) instead of using NIO's
-/// decoder, which would also insist on encoding our outbound bytes.
+/// Collects responses from raw bytes. It parses them itself (status line,
+/// headers, Content-Length body) instead of using NIO's decoder, which would
+/// also insist on encoding our outbound bytes.
 private final class ResponseCollector: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
-    private let promise: EventLoopPromise<TestResponse>
+    private let expected: Int
+    private let promise: EventLoopPromise<[TestResponse]>
     private var received: [UInt8] = []
+    private var responses: [TestResponse] = []
     private var done = false
 
-    init(promise: EventLoopPromise<TestResponse>) {
+    init(expected: Int, promise: EventLoopPromise<[TestResponse]>) {
+        self.expected = expected
         self.promise = promise
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
         received += buffer.readBytes(length: buffer.readableBytes) ?? []
-        if !done, let response = Self.parse(received) {
-            done = true
-            promise.succeed(response)
+        while !done, let (response, length) = Self.parse(received) {
+            responses.append(response)
+            received.removeFirst(length)
+            if responses.count == expected {
+                done = true
+                promise.succeed(responses)
+            }
         }
     }
 
-    /// A complete response, or nil while bytes are missing.
-    static func parse(_ bytes: [UInt8]) -> TestResponse? {
+    /// A complete response and the bytes it took, or nil while bytes are missing.
+    static func parse(_ bytes: [UInt8]) -> (TestResponse, Int)? {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard let end = (0..<max(0, bytes.count - 3)).first(where: { Array(bytes[$0..<$0 + 4]) == separator }) else { return nil }
         let lines = String(decoding: bytes[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
@@ -110,13 +128,17 @@ private final class ResponseCollector: ChannelInboundHandler {
         let length = headers.first { $0.name.lowercased() == "content-length" }.flatMap { Int($0.value) } ?? 0
         let bodyStart = end + 4
         guard bytes.count - bodyStart >= length else { return nil }
-        return TestResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<bodyStart + length]))
+        return (TestResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<bodyStart + length])), bodyStart + length)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         if !done {
             done = true
-            promise.fail(TestHTTPClient.ConnectionClosed())
+            if responses.isEmpty {
+                promise.fail(TestHTTPClient.ConnectionClosed())
+            } else {
+                promise.succeed(responses)
+            }
         }
         context.fireChannelInactive()
     }
