@@ -7,13 +7,23 @@ public enum ForwardedRequest {
     /// could make an upstream accept a stale execution.
     static let replacedRequestHeaders: Set<String> = ["host", "content-length", "expect", "idempotency-fence"]
 
+    /// `replacedRequestHeaders`, compared in place.
+    static func isReplaced(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 4: return name.caseInsensitiveEquals("host")
+        case 6: return name.caseInsensitiveEquals("expect")
+        case 14: return name.caseInsensitiveEquals("content-length")
+        case 17: return name.caseInsensitiveEquals("idempotency-fence")
+        default: return false
+        }
+    }
+
     /// The header that carries a claim's fencing number to the upstream.
     public static let fenceHeader = "Idempotency-Fence"
 
     public static func make(_ request: GatewayRequest, upstream: UpstreamSettings) -> UpstreamRequest {
-        var headers = HopByHopHeaders.strip(request.headers).filter { field in
-            !replacedRequestHeaders.contains { field.name.caseInsensitiveEquals($0) }
-        }
+        var headers = HopByHopHeaders.strip(request.headers).filter { !isReplaced($0.name) }
+        headers.reserveCapacity(headers.count + 3)
         append(&headers, "X-Forwarded-For", request.clientAddress ?? "unknown")
         append(&headers, "X-Forwarded-Proto", "http")
         if let host = request.headers.first(named: "host") {
@@ -34,6 +44,11 @@ public enum ForwardedRequest {
     /// One hop per proxy: earlier values are kept in order and ours is added
     /// at the end, folded into a single field.
     private static func append(_ headers: inout [HeaderField], _ name: String, _ value: String) {
+        // Usually the client sent none: then nothing needs folding.
+        guard headers.contains(where: { $0.name.caseInsensitiveEquals(name) }) else {
+            headers.append(HeaderField(name: name, value: value))
+            return
+        }
         let existing = headers.values(named: name)
         headers.remove(named: name)
         headers.append(HeaderField(name: name, value: (existing + [value]).joined(separator: ", ")))

@@ -27,30 +27,46 @@ extension Array where Element == HeaderField {
     }
 }
 
-extension String {
+extension StringProtocol {
     /// ASCII case-insensitive comparison: header names are ASCII tokens, so this
-    /// avoids the cost of Unicode case folding on the request path.
+    /// avoids the cost of Unicode case folding on the request path. Works on
+    /// substrings too, so tokens split out of a value need no copy.
     @inlinable
-    public func caseInsensitiveEquals(_ other: String) -> Bool {
+    public func caseInsensitiveEquals<Other: StringProtocol>(_ other: Other) -> Bool {
         // O(1) for native strings, and most header names differ in length.
         guard utf8.count == other.utf8.count else { return false }
+        // Native strings and literals are contiguous: compare the bytes.
+        if let equal = utf8.withContiguousStorageIfAvailable({ a in
+            other.utf8.withContiguousStorageIfAvailable { b in asciiCaseInsensitiveEqual(a, b) }
+        }), let equal {
+            return equal
+        }
         var a = self.utf8.makeIterator()
         var b = other.utf8.makeIterator()
-        while true {
-            switch (a.next(), b.next()) {
-            case (nil, nil): return true
-            case let (x?, y?):
-                if x == y { continue }
-                let lx = (x >= 65 && x <= 90) ? x + 32 : x
-                let ly = (y >= 65 && y <= 90) ? y + 32 : y
-                if lx != ly { return false }
-            default: return false
-            }
+        while let x = a.next(), let y = b.next() {
+            if asciiLowercase(x) != asciiLowercase(y) { return false }
         }
+        return true
     }
 
     /// Lowercased ASCII, used to key header-name sets.
     public var asciiLowercased: String {
         String(decoding: utf8.map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 }, as: UTF8.self)
     }
+}
+
+@usableFromInline @inline(__always)
+func asciiLowercase(_ byte: UInt8) -> UInt8 {
+    (byte >= 65 && byte <= 90) ? byte + 32 : byte
+}
+
+/// Equal lengths assumed.
+@usableFromInline
+func asciiCaseInsensitiveEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    for index in 0..<a.count {
+        let x = a[index]
+        let y = b[index]
+        if x != y, asciiLowercase(x) != asciiLowercase(y) { return false }
+    }
+    return true
 }

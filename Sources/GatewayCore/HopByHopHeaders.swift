@@ -10,25 +10,30 @@ public enum HopByHopHeaders {
 
     /// `headers` without hop-by-hop fields, including every field that
     /// `Connection` names.
+    ///
+    /// This runs on every request and every upstream response, and nearly
+    /// every upstream response carries `Connection: keep-alive`, so it
+    /// compares names in place and allocates only the result: the tokens of
+    /// `Connection` stay substrings of its value, and a token that names a
+    /// field every message loses anyway (keep-alive, close) is not looked
+    /// for twice.
     public static func strip(_ headers: [HeaderField]) -> [HeaderField] {
-        // The common case, no `Connection` header naming extra fields, is on
-        // every request and response: compare names in place, allocating
-        // nothing per header.
-        guard headers.contains(where: { $0.name.caseInsensitiveEquals("connection") }) else {
-            guard headers.contains(where: { isFixed($0.name) }) else { return headers }
-            return headers.filter { !isFixed($0.name) }
-        }
-        var named = fixed
-        for value in headers.values(named: "connection") {
-            for token in value.split(separator: ",") {
-                named.insert(String(token).trimmingASCIIWhitespace().asciiLowercased)
+        guard headers.contains(where: { isFixed($0.name) }) else { return headers }
+        var named: [Substring] = []
+        for field in headers where field.name.caseInsensitiveEquals("connection") {
+            for token in field.value.split(separator: ",") {
+                let name = token.trimmingASCIIWhitespace()
+                if !name.isEmpty, !isFixed(name), !name.caseInsensitiveEquals("close") { named.append(name) }
             }
         }
-        return headers.filter { !named.contains($0.name.asciiLowercased) }
+        if named.isEmpty { return headers.filter { !isFixed($0.name) } }
+        return headers.filter { field in
+            !isFixed(field.name) && !named.contains { $0.caseInsensitiveEquals(field.name) }
+        }
     }
 
     /// True for the hop-by-hop names every message loses, in any case.
-    static func isFixed(_ name: String) -> Bool {
+    static func isFixed<Name: StringProtocol>(_ name: Name) -> Bool {
         switch name.utf8.count {
         case 2: return name.caseInsensitiveEquals("te")
         case 7: return name.caseInsensitiveEquals("trailer") || name.caseInsensitiveEquals("upgrade")
@@ -40,15 +45,18 @@ public enum HopByHopHeaders {
     }
 }
 
-extension String {
+extension StringProtocol where UTF8View: BidirectionalCollection {
     /// Trims spaces and tabs (HTTP's optional white space) from both ends.
-    public func trimmingASCIIWhitespace() -> String {
-        let bytes = Array(utf8)
-        var start = 0
-        var end = bytes.count
-        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-        if start == 0 && end == bytes.count { return self }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+    public func trimmingASCIIWhitespace() -> SubSequence {
+        let bytes = utf8
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start = bytes.index(after: start) }
+        while end > start {
+            let last = bytes.index(before: end)
+            guard bytes[last] == 0x20 || bytes[last] == 0x09 else { break }
+            end = last
+        }
+        return self[start..<end]
     }
 }

@@ -133,4 +133,11 @@ import Testing
         #expect(GatewayRequest.splitTarget("/a?") == ("/a", ""))
         #expect(GatewayRequest.splitTarget("/a?x=1?y") == ("/a", "x=1?y"))
     }
+
+    @Test func inPlaceMatchingAgreesWithTheReplacedSet() {
+        for name in ["Host", "HOST", "Content-Length", "content-length", "Expect", "Idempotency-Fence", "idempotency-FENCE",
+                     "Hosts", "Expects", "Content-Lengths", "Idempotency-Key", "Accept", "X-Host", ""] {
+            #expect(ForwardedRequest.isReplaced(name) == ForwardedRequest.replacedRequestHeaders.contains(name.asciiLowercased), "\(name)")
+        }
+    }
 }
