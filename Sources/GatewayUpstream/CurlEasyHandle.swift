@@ -1,7 +1,12 @@
 internal import CCurl
 
 /// Owns one libcurl easy handle and its error buffer. Handles are pooled by the
-/// loop and reset between transfers, which keeps their allocations warm.
+/// loop and reused, which keeps their allocations warm.
+///
+/// Options that never change (callbacks, protocols, no proxy, no signals,
+/// the error buffer) are set once, in `prepare`; each transfer sets the rest
+/// and overwrites every option a previous one may have set. That replaces a
+/// `curl_easy_reset` per request, which freed and rebuilt all of them.
 /// Touched on the curl thread only.
 final class CurlEasyHandle {
     let raw: UnsafeMutableRawPointer
@@ -24,16 +29,45 @@ final class CurlEasyHandle {
         errorBuffer.deallocate()
     }
 
-    /// Forgets every option of the previous transfer; connections live in the
-    /// multi handle's cache, so they survive this.
-    func reset() {
-        curl_easy_reset(raw)
-        errorBuffer[0] = 0
+    /// Sets the options every transfer shares; CURLE_OK or the first failure,
+    /// in which case the handle must not be used.
+    func prepare() -> CURLcode {
+        var code = set(CURLOPT_ERRORBUFFER, pointer: UnsafeRawPointer(errorBuffer))
+        func apply(_ result: CURLcode) { if code == CURLE_OK { code = result } }
+        // Only HTTP(S): a configured URL must never make us read file:// or talk SMTP.
+        apply(set(CURLOPT_PROTOCOLS_STR, string: "http,https"))
+        // Upstreams are addressed directly; an ambient http_proxy variable must
+        // not silently reroute them.
+        apply(set(CURLOPT_PROXY, string: ""))
+        // libcurl would otherwise use signals for DNS timeouts, unsafe in a threaded process.
+        apply(set(CURLOPT_NOSIGNAL, 1))
+        apply(set(CURLOPT_WRITEFUNCTION) { data, size, count, context in
+            let collector = Unmanaged<ResponseCollector>.fromOpaque(context!).takeUnretainedValue()
+            collector.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count).bindMemory(to: UInt8.self))
+            return size * count
+        })
+        apply(set(CURLOPT_HEADERFUNCTION) { data, size, count, context in
+            let collector = Unmanaged<ResponseCollector>.fromOpaque(context!).takeUnretainedValue()
+            collector.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
+            return size * count
+        })
+        apply(gw_easy_setopt_prereq(raw) { context, _, _, _, _ in
+            Unmanaged<ResponseCollector>.fromOpaque(context!).takeUnretainedValue().connectionReady()
+            return CURL_PREREQFUNC_OK
+        })
+        return code
     }
 
-    /// Points libcurl at our error buffer again; `reset` clears that option too.
-    func attachErrorBuffer() -> CURLcode {
-        set(CURLOPT_ERRORBUFFER, pointer: UnsafeRawPointer(errorBuffer))
+    /// Called when a transfer is done with the handle: drops the pointers
+    /// into memory that transfer owned (header list, body, collector), so an
+    /// idle handle never points at freed memory.
+    func detach() {
+        _ = set(CURLOPT_HTTPHEADER, pointer: nil)
+        _ = set(CURLOPT_POSTFIELDS, pointer: nil)
+        for option in [CURLOPT_WRITEDATA, CURLOPT_HEADERDATA, CURLOPT_PREREQDATA] {
+            _ = set(option, pointer: nil)
+        }
+        errorBuffer[0] = 0
     }
 
     var errorDetail: String {

@@ -123,7 +123,19 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private func start(_ job: CurlJob) {
-        let transfer = CurlTransfer(job: job, easy: idleHandles.popLast() ?? CurlEasyHandle())
+        let easy: CurlEasyHandle
+        if let idle = idleHandles.popLast() {
+            easy = idle
+        } else {
+            easy = CurlEasyHandle()
+            let prepared = easy.prepare()
+            guard prepared == CURLE_OK else {
+                let reason = String(cString: curl_easy_strerror(prepared))
+                job.fail(UpstreamFailure(.connect, "cannot set up a libcurl handle: \(reason); not sent to \(job.request.url)"))
+                return
+            }
+        }
+        let transfer = CurlTransfer(job: job, easy: easy)
         if let failure = transfer.configure() {
             finish(transfer, with: .failure(failure))
             return
@@ -194,7 +206,7 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     private func recycle(_ easy: CurlEasyHandle) {
         guard idleHandles.count < Self.idleHandleLimit else { return }
-        easy.reset()
+        easy.detach()
         idleHandles.append(easy)
     }
 

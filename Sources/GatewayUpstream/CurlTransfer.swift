@@ -30,29 +30,24 @@ final class CurlTransfer {
 
     private var request: UpstreamRequest { job.request }
 
-    /// Sets every option for this request. A failure here means nothing was
-    /// sent, hence `.connect`.
+    /// Sets every option for this request that `CurlEasyHandle.prepare`
+    /// does not, overwriting whatever the handle's previous transfer left.
+    /// A failure here means nothing was sent, hence `.connect`.
     func configure() -> UpstreamFailure? {
         if let problem = RequestValidation.problem(in: request) {
             return UpstreamFailure(.connect, "\(problem); not sent to \(request.url)")
         }
-        var code = easy.attachErrorBuffer()
+        var code = easy.set(CURLOPT_URL, string: request.url)
         func apply(_ result: CURLcode) { if code == CURLE_OK { code = result } }
-
-        apply(easy.set(CURLOPT_URL, string: request.url))
-        // Only HTTP(S): a configured URL must never make us read file:// or talk SMTP.
-        apply(easy.set(CURLOPT_PROTOCOLS_STR, string: "http,https"))
-        // Upstreams are addressed directly; an ambient http_proxy variable must
-        // not silently reroute them.
-        apply(easy.set(CURLOPT_PROXY, string: ""))
-        // libcurl would otherwise use signals for DNS timeouts, unsafe in a threaded process.
-        apply(easy.set(CURLOPT_NOSIGNAL, 1))
         // libcurl treats 0 as "no timeout", so a zero duration must still time out.
         apply(easy.set(CURLOPT_TIMEOUT_MS, max(1, Int(request.timeout.milliseconds))))
         apply(easy.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(request.connectTimeout.milliseconds))))
         apply(configureMethodAndBody())
         apply(configureHeaders())
-        apply(configureCallbacks())
+        let context = UnsafeRawPointer(Unmanaged.passUnretained(collector).toOpaque())
+        for option in [CURLOPT_WRITEDATA, CURLOPT_HEADERDATA, CURLOPT_PREREQDATA] {
+            apply(easy.set(option, pointer: context))
+        }
         guard code == CURLE_OK else {
             return UpstreamFailure(.connect, "cannot configure the transfer: \(String(cString: curl_easy_strerror(code))); not sent to \(request.url)")
         }
@@ -82,12 +77,19 @@ final class CurlTransfer {
         !(request.method == "HEAD" || (request.method == "GET" && request.body.isEmpty))
     }
 
+    /// HTTPGET first: it puts the handle back to a plain GET (no body, no
+    /// HEAD), whatever the previous transfer on it was; then the method's own
+    /// options. A custom method is always set, to nil for GET, HEAD and POST,
+    /// so a PUT before never leaks into this request.
     private func configureMethodAndBody() -> CURLcode {
+        var code = easy.set(CURLOPT_HTTPGET, 1)
+        func apply(_ result: CURLcode) { if code == CURLE_OK { code = result } }
+        apply(easy.set(CURLOPT_CUSTOMREQUEST, pointer: nil))
         switch request.method {
         case "GET" where request.body.isEmpty:
-            return CURLE_OK
+            break
         case "HEAD":
-            return easy.set(CURLOPT_NOBODY, 1)
+            apply(easy.set(CURLOPT_NOBODY, 1))
         default:
             // POSTFIELDS with an explicit size handles binary bodies and an empty
             // one alike (an empty body still sends Content-Length: 0); the custom
@@ -97,57 +99,37 @@ final class CurlTransfer {
                 if let base = source.baseAddress { body.baseAddress!.copyMemory(from: base, byteCount: source.count) }
             }
             requestBody = body
-            let size = easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(request.body.count))
-            guard size == CURLE_OK else { return size }
-            let fields = easy.set(CURLOPT_POSTFIELDS, pointer: UnsafeRawPointer(body.baseAddress))
-            guard fields == CURLE_OK else { return fields }
-            return request.method == "POST" ? CURLE_OK : easy.set(CURLOPT_CUSTOMREQUEST, string: request.method)
+            apply(easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(request.body.count)))
+            apply(easy.set(CURLOPT_POSTFIELDS, pointer: UnsafeRawPointer(body.baseAddress)))
+            if request.method != "POST" { apply(easy.set(CURLOPT_CUSTOMREQUEST, string: request.method)) }
         }
+        return code
     }
-
-    /// libcurl frames the body it is given; a stale copy of these from the
-    /// client would contradict that framing and desynchronise the connection.
-    private static let framingHeaders: Set<String> = ["content-length", "transfer-encoding"]
 
     /// The request's own headers, plus empty entries that switch off the ones
     /// libcurl would invent: the forwarded request must carry only what the
-    /// client sent.
+    /// client sent. Each line is assembled on the stack: libcurl copies it.
     private func configureHeaders() -> CURLcode {
         var list: UnsafeMutablePointer<curl_slist>?
-        func append(_ line: String) {
-            list = line.withCString { curl_slist_append(list, $0) } ?? list
+        var hasAccept = false
+        var hasContentType = false
+        for field in request.headers {
+            switch field.name.utf8.count {
+            // libcurl frames the body it is given; a stale copy of these from
+            // the client would contradict that framing and desynchronise the
+            // connection.
+            case 14 where field.name.caseInsensitiveEquals("content-length"): continue
+            case 17 where field.name.caseInsensitiveEquals("transfer-encoding"): continue
+            case 6 where field.name.caseInsensitiveEquals("accept"): hasAccept = true
+            case 12 where field.name.caseInsensitiveEquals("content-type"): hasContentType = true
+            default: break
+            }
+            list = CurlHeaderLine.append(field, to: list)
         }
-        for field in request.headers where !Self.framingHeaders.contains(where: { field.name.caseInsensitiveEquals($0) }) {
-            // "Name:" would tell libcurl to remove the header; "Name;" sends it empty.
-            append(field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)")
-        }
-        append("Expect:")
-        if request.headers.first(named: "Accept") == nil { append("Accept:") }
-        if usesBody, request.headers.first(named: "Content-Type") == nil { append("Content-Type:") }
+        list = CurlHeaderLine.append(raw: "Expect:", to: list)
+        if !hasAccept { list = CurlHeaderLine.append(raw: "Accept:", to: list) }
+        if usesBody, !hasContentType { list = CurlHeaderLine.append(raw: "Content-Type:", to: list) }
         headerList = list
         return easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeRawPointer(list))
-    }
-
-    private func configureCallbacks() -> CURLcode {
-        let context = UnsafeRawPointer(Unmanaged.passUnretained(collector).toOpaque())
-        let write = easy.set(CURLOPT_WRITEFUNCTION) { data, size, count, context in
-            let collector = Unmanaged<ResponseCollector>.fromOpaque(context!).takeUnretainedValue()
-            collector.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count).bindMemory(to: UInt8.self))
-            return size * count
-        }
-        let header = easy.set(CURLOPT_HEADERFUNCTION) { data, size, count, context in
-            let collector = Unmanaged<ResponseCollector>.fromOpaque(context!).takeUnretainedValue()
-            collector.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
-            return size * count
-        }
-        let prerequest = gw_easy_setopt_prereq(easy.raw) { context, _, _, _, _ in
-            Unmanaged<ResponseCollector>.fromOpaque(context!).takeUnretainedValue().connectionReady()
-            return CURL_PREREQFUNC_OK
-        }
-        let contexts = [CURLOPT_WRITEDATA, CURLOPT_HEADERDATA, CURLOPT_PREREQDATA].map { easy.set($0, pointer: context) }
-        for code in [write, header, prerequest] + contexts where code != CURLE_OK {
-            return code
-        }
-        return CURLE_OK
     }
 }

@@ -32,30 +32,30 @@ final class ResponseCollector {
         requestStarted = true
     }
 
-    /// One header line, CRLF included, exactly as libcurl passes it.
+    /// One header line, CRLF included, exactly as libcurl passes it. Works
+    /// on byte offsets: this runs for every header of every response.
     func receiveHeaderLine(_ raw: UnsafeRawBufferPointer) {
-        var line = raw[...]
-        while let last = line.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") {
-            line = line.dropLast()
-        }
-        if line.isEmpty {
+        var end = raw.count
+        while end > 0, raw[end - 1] == UInt8(ascii: "\n") || raw[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        if end == 0 {
             headerBlockEnded = true
             return
         }
-        if line.starts(with: Self.httpPrefix) {
-            startResponse(statusLine: line)
+        if end >= 5, raw[0] == UInt8(ascii: "H"), raw[1] == UInt8(ascii: "T"), raw[2] == UInt8(ascii: "T"),
+           raw[3] == UInt8(ascii: "P"), raw[4] == UInt8(ascii: "/") {
+            startResponse(statusLine: UnsafeRawBufferPointer(rebasing: raw[0..<end]))
             return
         }
         if headerBlockEnded { return }
-        if let first = line.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
-            continueLastHeader(line)
+        if raw[0] == UInt8(ascii: " ") || raw[0] == UInt8(ascii: "\t") {
+            continueLastHeader(UnsafeRawBufferPointer(rebasing: raw[0..<end]))
             return
         }
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
-        let name = String(decoding: line[..<colon], as: UTF8.self)
-        let value = String(decoding: Self.trimmed(line[(colon + 1)...]), as: UTF8.self)
+        guard let colon = raw[0..<end].firstIndex(of: UInt8(ascii: ":")) else { return }
+        let name = String(decoding: UnsafeRawBufferPointer(rebasing: raw[0..<colon]), as: UTF8.self)
+        let value = String(decoding: Self.trimmed(UnsafeRawBufferPointer(rebasing: raw[(colon + 1)..<end])), as: UTF8.self)
         headers.append(HeaderField(name: name, value: value))
-        if expectsBody, body.isEmpty, name.caseInsensitiveEquals("content-length"), let length = Int(value) {
+        if expectsBody, body.isEmpty, colon == 14, name.caseInsensitiveEquals("content-length"), let length = Int(value) {
             body.reserveCapacity(min(length, Self.maximumReservation))
         }
     }
@@ -75,33 +75,36 @@ final class ResponseCollector {
         return response
     }
 
-    private static let httpPrefix: [UInt8] = Array("HTTP/".utf8)
-
     /// A new status line starts a new response: after `100 Continue` (or any
-    /// other 1xx) the final response's headers replace the interim ones.
-    private func startResponse(statusLine: Slice<UnsafeRawBufferPointer>) {
+    /// other 1xx) the final response's headers replace the interim ones. The
+    /// status is the three digits after the first space.
+    private func startResponse(statusLine: UnsafeRawBufferPointer) {
         headers.removeAll(keepingCapacity: true)
         headerBlockEnded = false
-        let fields = statusLine.split(separator: UInt8(ascii: " "), maxSplits: 2)
-        status = fields.count >= 2 ? Int(String(decoding: fields[1], as: UTF8.self)) ?? 0 : 0
+        status = 0
+        guard let space = statusLine.firstIndex(of: UInt8(ascii: " ")), space + 4 <= statusLine.count else { return }
+        var code = 0
+        for index in (space + 1)..<(space + 4) {
+            let digit = statusLine[index] &- UInt8(ascii: "0")
+            guard digit <= 9 else { return }
+            code = code * 10 + Int(digit)
+        }
+        if space + 4 == statusLine.count || statusLine[space + 4] == UInt8(ascii: " ") { status = code }
     }
 
     /// Obsolete line folding (RFC 9112 §5.2): the continuation joins the previous
     /// value with a single space, which is what a recipient is told to do.
-    private func continueLastHeader(_ line: Slice<UnsafeRawBufferPointer>) {
+    private func continueLastHeader(_ line: UnsafeRawBufferPointer) {
         guard !headers.isEmpty else { return }
         let extra = String(decoding: Self.trimmed(line), as: UTF8.self)
         headers[headers.count - 1].value += headers[headers.count - 1].value.isEmpty ? extra : " " + extra
     }
 
-    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
-        var bytes = bytes
-        while let first = bytes.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
-            bytes = bytes.dropFirst()
-        }
-        while let last = bytes.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") {
-            bytes = bytes.dropLast()
-        }
-        return bytes
+    private static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var start = 0
+        var end = bytes.count
+        while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
+        while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
     }
 }
