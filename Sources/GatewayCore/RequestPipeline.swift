@@ -22,7 +22,7 @@ public struct RequestPipeline: Sendable {
     private let settings: Settings
     private let now: @Sendable () -> ContinuousClock.Instant
     private let sleep: @Sendable (Duration) async -> Void
-    private let renewalSleep: @Sendable (Duration) async -> Void
+    private let leases: LeaseKeeper
 
     public init(
         store: any IdempotencyStore,
@@ -39,7 +39,7 @@ public struct RequestPipeline: Sendable {
         self.settings = settings
         self.now = now
         self.sleep = sleep
-        self.renewalSleep = renewalSleep
+        self.leases = LeaseKeeper(store: store, now: now, sleep: renewalSleep)
     }
 
     public func handle(_ request: GatewayRequest, route: Route) async -> PipelineResult {
@@ -156,37 +156,14 @@ public struct RequestPipeline: Sendable {
         return executed
     }
 
-    /// Forwards with the claim's fence while a child task renews the lease
-    /// every `lock_ttl / 3`, so a call slower than the lease keeps its key.
-    /// Renewal stops at the first answer that the lease is gone: another
-    /// owner has the key then, and settling will find out too.
+    /// Forwards with the claim's fence while the lease keeper renews the
+    /// lease every `lock_ttl / 3`, so a call slower than the lease keeps its
+    /// key.
     private func callKeepingLease(_ request: GatewayRequest, route: Route, policy: IdempotencyPolicy, key: StoreKey,
                                   claim: PendingClaim) async -> (Result<UpstreamResponse, CallFailure>, Duration?, [PipelineEvent]) {
-        await withTaskGroup(of: [PipelineEvent].self) { group in
-            group.addTask { await keepLease(key, claim, policy: policy) }
-            let (result, elapsed) = await call(request, route: route, fence: claim.fence)
-            group.cancelAll()
-            let events = await group.next() ?? []
-            return (result, elapsed, events)
-        }
-    }
-
-    private func keepLease(_ key: StoreKey, _ claim: PendingClaim, policy: IdempotencyPolicy) async -> [PipelineEvent] {
-        var events: [PipelineEvent] = []
-        let interval = policy.lockTTL / 3
-        while true {
-            await renewalSleep(interval)
-            if Task.isCancelled { return events }
-            do {
-                if try await !store.renew(key, claim, lease: policy.lockTTL, ttl: policy.ttl) {
-                    events.append(.leaseLost)
-                    return events
-                }
-            } catch {
-                // The next attempt may still land inside the lease.
-                events.append(.storeError(operation: "renew", reason: error.reason))
-            }
-        }
+        let ticket = leases.keep(key, claim, lease: policy.lockTTL, ttl: policy.ttl)
+        let (result, elapsed) = await call(request, route: route, fence: claim.fence)
+        return (result, elapsed, leases.release(ticket))
     }
 
     private func passThrough(_ request: GatewayRequest, route: Route, outcome: RequestOutcome) async -> PipelineResult {
