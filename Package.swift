@@ -47,6 +47,7 @@ let package = Package(
             dependencies: [
                 "GatewayCore",
                 "CHiredis",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -39,7 +39,10 @@ public struct StoreKey: Sendable, Hashable, CustomStringConvertible {
     /// The key of the fencing counter: the record key plus `:fence`. Any
     /// hash tag of `value` is the first one of this key too, since `value`
     /// ends with a complete tag, so both always share a cluster slot.
-    public var fenceKey: String { value + ":fence" }
+    public var fenceKey: String { value + Self.fenceSuffix }
+
+    /// What `fenceKey` adds to the record key.
+    public static let fenceSuffix = ":fence"
 
     public init(rawValue: String) {
         self.value = rawValue

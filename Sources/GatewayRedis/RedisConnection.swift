@@ -10,8 +10,6 @@ final class RedisConnection {
     private let context: UnsafeMutablePointer<redisContext>
     private let address: String
     private let timeout: Duration
-    /// SCRIPT LOAD digests of this connection's server.
-    private var scriptDigests: [RedisScript: String] = [:]
 
     private init(context: UnsafeMutablePointer<redisContext>, address: String, timeout: Duration) {
         self.context = context
@@ -51,7 +49,7 @@ final class RedisConnection {
             steps.append(("SCRIPT LOAD \(script.name)", ["SCRIPT", "LOAD", script.source], script))
         }
         for step in steps {
-            try append(step.arguments.map { Array($0.utf8) })
+            try append(RedisArguments(step.arguments.map { Array($0.utf8) }))
         }
         for step in steps {
             let reply = try readReply()
@@ -62,13 +60,12 @@ final class RedisConnection {
             guard case .bulk(let digest) = reply else {
                 throw StoreUnavailable("\(step.step) on \(address) answered \(reply) instead of a digest")
             }
-            scriptDigests[script] = String(decoding: digest, as: UTF8.self)
+            // Redis names a script by the SHA-1 of its source; a server that
+            // answers otherwise would fail every EVALSHA we build.
+            guard String(decoding: digest, as: UTF8.self) == script.digest else {
+                throw StoreUnavailable("\(step.step) on \(address) answered digest \(String(decoding: digest, as: UTF8.self)), expected \(script.digest)")
+            }
         }
-    }
-
-    /// The EVALSHA digest of `script`; nil for a script not loaded here.
-    func digest(for script: RedisScript) -> String? {
-        scriptDigests[script]
     }
 
     /// True when the idle connection was closed or reset by the server,
@@ -79,33 +76,11 @@ final class RedisConnection {
     }
 
     /// Adds one command to the output buffer; nothing is written until the
-    /// first `readReply`, so appending a whole batch pipelines it.
-    func append(_ arguments: [[UInt8]]) throws(StoreUnavailable) {
-        // One flat buffer instead of nested withUnsafeBufferPointer calls:
-        // hiredis copies the arguments, so the pointers only need to live
-        // for the duration of the call. The trailing byte keeps the base
-        // address non-nil when every argument is empty.
-        var flat: [UInt8] = []
-        flat.reserveCapacity(arguments.reduce(1) { $0 + $1.count })
-        var offsets: [Int] = []
-        var lengths: [Int] = []
-        offsets.reserveCapacity(arguments.count)
-        lengths.reserveCapacity(arguments.count)
-        for argument in arguments {
-            offsets.append(flat.count)
-            lengths.append(argument.count)
-            flat.append(contentsOf: argument)
-        }
-        flat.append(0)
-        let status = flat.withUnsafeBufferPointer { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { characters -> Int32 in
-                var argv: [UnsafePointer<CChar>?] = offsets.map { UnsafePointer(characters.baseAddress! + $0) }
-                return argv.withUnsafeMutableBufferPointer { argv in
-                    lengths.withUnsafeBufferPointer { lengths in
-                        redisAppendCommandArgv(context, Int32(arguments.count), argv.baseAddress, lengths.baseAddress)
-                    }
-                }
-            }
+    /// first `readReply`, so appending a whole batch pipelines it. hiredis
+    /// copies the arguments, binary-safe.
+    func append(_ arguments: RedisArguments) throws(StoreUnavailable) {
+        let status = arguments.withArgv { count, argv, lengths in
+            redisAppendCommandArgv(context, count, argv, lengths)
         }
         guard status == REDIS_OK else { throw failure("append") }
     }

@@ -1,13 +1,33 @@
 /// What a caller hands to a connection worker: a plain command, or a script
-/// the worker sends as EVALSHA with the digest of its current connection.
+/// sent as EVALSHA.
 indirect enum RedisRequest: Sendable {
     /// Arguments including the command name; binary-safe.
-    case command([[UInt8]])
-    case script(RedisScript, keys: [[UInt8]], arguments: [[UInt8]])
+    case plain(RedisArguments)
+    /// `EVALSHA digest numkeys keys... args...`, whole; `script` is what to
+    /// send with EVAL instead if the server answers NOSCRIPT.
+    case script(RedisScript, RedisArguments)
     /// The request preceded by `ASKING` on the same connection, in the same
     /// pipeline, so no other caller's command can take the one-shot ASKING
     /// flag: how a cluster client follows an `ASK` redirect.
     case asking(RedisRequest)
+
+    /// A plain command, one element per argument.
+    static func command(_ parts: [[UInt8]]) -> RedisRequest {
+        .plain(RedisArguments(parts))
+    }
+
+    /// The EVALSHA command for `script` over `keys` and `arguments`, built
+    /// in one buffer: the caller appends keys and arguments through `build`
+    /// and says how many of them were keys.
+    static func evalsha(_ script: RedisScript, keyCount: Int, capacity: Int = 192,
+                       _ build: (inout RedisArguments) -> Void) -> RedisRequest {
+        var arguments = RedisArguments(capacity: capacity)
+        arguments.append("EVALSHA")
+        arguments.append(script.digest)
+        arguments.append(decimal: keyCount)
+        build(&arguments)
+        return .script(script, arguments)
+    }
 
     /// True when `ASKING` must go first; its reply is read and dropped.
     var asksFirst: Bool {
@@ -15,30 +35,25 @@ indirect enum RedisRequest: Sendable {
         return false
     }
 
-    /// The command line as sent: EVALSHA when the digest is known, EVAL otherwise.
-    func arguments(scriptDigest: String?) -> [[UInt8]] {
+    /// The command line as sent: as built, or with EVAL and the source in
+    /// place of EVALSHA and the digest after a NOSCRIPT.
+    func arguments(sendingSource: Bool) -> RedisArguments {
         switch self {
-        case .command(let arguments):
+        case .plain(let arguments):
             return arguments
         case .asking(let inner):
-            return inner.arguments(scriptDigest: scriptDigest)
-        case .script(let script, let keys, let arguments):
-            let head: [[UInt8]] = if let scriptDigest {
-                [Array("EVALSHA".utf8), Array(scriptDigest.utf8)]
-            } else {
-                [Array("EVAL".utf8), Array(script.source.utf8)]
-            }
-            return head + [Array(String(keys.count).utf8)] + keys + arguments
+            return inner.arguments(sendingSource: sendingSource)
+        case .script(let script, let arguments):
+            guard sendingSource else { return arguments }
+            return arguments.replacingFirst(2, with: [Array("EVAL".utf8), Array(script.source.utf8)])
         }
     }
 
     /// Roughly the bytes this request adds to the output buffer.
     var size: Int {
         switch self {
-        case .command(let arguments):
-            return arguments.reduce(0) { $0 + $1.count + 16 }
-        case .script(_, let keys, let arguments):
-            return (keys + arguments).reduce(64) { $0 + $1.count + 16 }
+        case .plain(let arguments), .script(_, let arguments):
+            return arguments.bytes.count + 16 * arguments.count
         case .asking(let inner):
             return inner.size + 32
         }
@@ -46,19 +61,19 @@ indirect enum RedisRequest: Sendable {
 
     var script: RedisScript? {
         switch self {
-        case .script(let script, _, _): return script
+        case .script(let script, _): return script
         case .asking(let inner): return inner.script
-        case .command: return nil
+        case .plain: return nil
         }
     }
 
     /// The first key, which decides a cluster node: KEYS[1] of a script;
-    /// commands carry none here (PING, CONFIG) and may go to any node.
+    /// plain commands carry none here (PING, CONFIG) and may go to any node.
     var routingKey: [UInt8]? {
         switch self {
-        case .script(_, let keys, _): return keys.first
+        case .script(_, let arguments): return arguments.count > 3 ? Array(arguments.argument(3)) : nil
         case .asking(let inner): return inner.routingKey
-        case .command: return nil
+        case .plain: return nil
         }
     }
 }

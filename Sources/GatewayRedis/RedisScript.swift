@@ -1,12 +1,30 @@
+import Crypto
+
 /// A Lua script run with EVALSHA. Each connection loads every script with
-/// SCRIPT LOAD right after connecting and remembers the digest Redis
-/// returns, so no SHA-1 is computed here. A NOSCRIPT reply (SCRIPT FLUSH, or
-/// a failover to a replica that never saw the script) falls back to EVAL,
+/// SCRIPT LOAD right after connecting, which also checks that the server's
+/// digest is ours. The digest is the SHA-1 of the source (Redis defines it
+/// so), computed here once: a request can then be built whole by its caller,
+/// with no per-connection lookup. A NOSCRIPT reply (SCRIPT FLUSH, or a
+/// failover to a replica that never saw the script) falls back to EVAL,
 /// which also puts the script back into the server's cache.
 struct RedisScript: Sendable, Hashable {
     /// For logs only.
     let name: String
     let source: String
+    /// Hex SHA-1 of `source`: what EVALSHA names the script by.
+    let digest: String
+
+    init(name: String, source: String) {
+        self.name = name
+        self.source = source
+        digest = Insecure.SHA1.hash(data: Array(source.utf8)).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    static func == (lhs: RedisScript, rhs: RedisScript) -> Bool { lhs.digest == rhs.digest }
+    func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 
     /// KEYS[1] = record key, KEYS[2] = its fencing counter (same hash slot),
     /// ARGV[1] = pending record, ARGV[2] = lease in ms, ARGV[3] = counter TTL

@@ -50,7 +50,7 @@ struct RedisSession {
             for command in live { command.fail(error) }
             return
         }
-        let retries = roundTrip(live, on: connection, useDigests: true)
+        let retries = roundTrip(live, on: connection, sendingSource: false)
         // Retries exist only when every reply was read, so the connection is intact.
         guard !retries.isEmpty else { return }
         // NOSCRIPT: the server lost its script cache (SCRIPT FLUSH, failover).
@@ -58,7 +58,7 @@ struct RedisSession {
         // the source and caches the script again under the same digest, so
         // later EVALSHA calls work without a reconnect.
         logger.info("Redis script cache was empty; sending the scripts with EVAL")
-        let leftovers = roundTrip(retries, on: connection, useDigests: false)
+        let leftovers = roundTrip(retries, on: connection, sendingSource: true)
         for command in leftovers {
             command.fail(StoreUnavailable("Redis answered NOSCRIPT to EVAL on \(endpoint.address)"))
         }
@@ -67,12 +67,11 @@ struct RedisSession {
     /// Pipelines `commands`, resumes the callers, and returns the script
     /// commands that got NOSCRIPT, unresumed.
     private mutating func roundTrip(_ commands: [RedisQueuedCommand], on connection: RedisConnection,
-                                    useDigests: Bool) -> [RedisQueuedCommand] {
+                                    sendingSource: Bool) -> [RedisQueuedCommand] {
         do throws(StoreUnavailable) {
             for command in commands {
-                let digest = useDigests ? command.request.script.flatMap { connection.digest(for: $0) } : nil
-                if command.request.asksFirst { try connection.append([Array("ASKING".utf8)]) }
-                try connection.append(command.request.arguments(scriptDigest: digest))
+                if command.request.asksFirst { try connection.append(Self.asking) }
+                try connection.append(command.request.arguments(sendingSource: sendingSource))
             }
         } catch {
             drop(connection, because: error)
@@ -142,6 +141,8 @@ struct RedisSession {
         lastFailure = error
         logger.info("Redis connection lost", metadata: ["error": "\(error.reason)"])
     }
+
+    private static let asking = RedisArguments([Array("ASKING".utf8)])
 
     /// Closes the socket; called when the worker stops.
     mutating func close() {

@@ -66,7 +66,11 @@ public final class RedisStore: IdempotencyStore {
 
     public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) async throws(StoreUnavailable) -> ClaimResult {
         let pending = IdempotencyRecord.pending(claim).encoded()
-        let reply = try await run(.claim, key, [pending, Self.milliseconds(lease), Self.milliseconds(lease + ttl)])
+        let reply = try await run(.claim, key) { arguments in
+            arguments.append(pending)
+            arguments.append(decimal: Self.milliseconds(lease))
+            arguments.append(decimal: Self.milliseconds(lease + ttl))
+        }
         switch reply {
         case .integer(let fence) where fence > 0:
             return .acquired(claim.fenced(UInt64(fence)))
@@ -86,19 +90,27 @@ public final class RedisStore: IdempotencyStore {
 
     public func renew(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) async throws(StoreUnavailable) -> Bool {
         let pending = IdempotencyRecord.pending(claim).encoded()
-        return try await flag(run(.renew, key, [pending, Self.milliseconds(lease), Self.milliseconds(lease + ttl)]), from: .renew)
+        return try await flag(run(.renew, key) { arguments in
+            arguments.append(pending)
+            arguments.append(decimal: Self.milliseconds(lease))
+            arguments.append(decimal: Self.milliseconds(lease + ttl))
+        }, from: .renew)
     }
 
     public func complete(_ key: StoreKey, _ claim: PendingClaim, snapshot: Snapshot, ttl: Duration) async throws(StoreUnavailable) -> Bool {
         let pending = IdempotencyRecord.pending(claim).encoded()
         let completed = IdempotencyRecord.completed(fingerprint: claim.fingerprint, snapshot: snapshot).encoded()
-        let arguments = [pending, completed, Self.milliseconds(ttl), Self.milliseconds(ttl + ttl)]
-        return try await flag(run(.complete, key, arguments), from: .complete)
+        return try await flag(run(.complete, key, capacity: 192 + completed.count) { arguments in
+            arguments.append(pending)
+            arguments.append(completed)
+            arguments.append(decimal: Self.milliseconds(ttl))
+            arguments.append(decimal: Self.milliseconds(ttl + ttl))
+        }, from: .complete)
     }
 
     public func release(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> Bool {
         let pending = IdempotencyRecord.pending(claim).encoded()
-        return try await flag(run(.release, key, [pending]), from: .release)
+        return try await flag(run(.release, key) { $0.append(pending) }, from: .release)
     }
 
     public func ping() async throws(StoreUnavailable) {
@@ -108,11 +120,16 @@ public final class RedisStore: IdempotencyStore {
         }
     }
 
-    private func run(_ script: RedisScript, _ key: StoreKey, _ arguments: [[UInt8]]) async throws(StoreUnavailable) -> RedisReply {
+    private func run(_ script: RedisScript, _ key: StoreKey, capacity: Int = 192,
+                     _ arguments: (inout RedisArguments) -> Void) async throws(StoreUnavailable) -> RedisReply {
         // Every script gets the fencing counter as KEYS[2], even those that
         // do not touch it: a cluster router then sees one slot for all of them.
-        let keys = [Array(key.value.utf8), Array(key.fenceKey.utf8)]
-        let reply = try await sender.send(.script(script, keys: keys, arguments: arguments)).get()
+        let request = RedisRequest.evalsha(script, keyCount: 2, capacity: capacity) { command in
+            command.append(key.value)
+            command.append(key.value, suffix: StoreKey.fenceSuffix)
+            arguments(&command)
+        }
+        let reply = try await sender.send(request).get()
         if case .error(let message) = reply {
             throw StoreUnavailable("\(script.name) script failed for key \(key.digest): \(message)")
         }
@@ -128,8 +145,8 @@ public final class RedisStore: IdempotencyStore {
     }
 
     /// PX rejects 0, so a sub-millisecond duration still expires, one ms later.
-    private static func milliseconds(_ duration: Duration) -> [UInt8] {
-        Array(String(max(1, duration.milliseconds)).utf8)
+    private static func milliseconds(_ duration: Duration) -> Int {
+        Int(clamping: max(1, duration.milliseconds))
     }
 
     private static func unexpected(_ reply: RedisReply, from script: RedisScript) -> StoreUnavailable {

@@ -1,0 +1,85 @@
+/// The arguments of one Redis command, stored back to back in one buffer
+/// with their end offsets: the shape hiredis's binary-safe argv calls want
+/// (a pointer and a length per argument), built without an array per
+/// argument. A claim used to allocate a dozen arrays before hiredis saw it.
+struct RedisArguments: Sendable, Equatable {
+    private(set) var bytes: [UInt8] = []
+    /// Where each argument ends in `bytes`.
+    private(set) var ends: [Int] = []
+
+    init(capacity: Int = 128) {
+        bytes.reserveCapacity(capacity)
+        ends.reserveCapacity(8)
+    }
+
+    /// One argument per element, as given; for rare and test commands.
+    init(_ parts: [[UInt8]]) {
+        self.init(capacity: parts.reduce(0) { $0 + $1.count })
+        for part in parts { append(part) }
+    }
+
+    var count: Int { ends.count }
+
+    /// The bytes of argument `index`.
+    func argument(_ index: Int) -> ArraySlice<UInt8> {
+        bytes[(index == 0 ? 0 : ends[index - 1])..<ends[index]]
+    }
+
+    mutating func append<Bytes: Sequence<UInt8>>(_ argument: Bytes) {
+        bytes.append(contentsOf: argument)
+        ends.append(bytes.count)
+    }
+
+    mutating func append(_ text: String) {
+        append(text.utf8)
+    }
+
+    /// `text` and `suffix` as one argument, such as a key and its `:fence`.
+    mutating func append(_ text: String, suffix: String) {
+        bytes.append(contentsOf: text.utf8)
+        append(suffix.utf8)
+    }
+
+    /// A non-negative number in decimal, as Redis reads integers.
+    mutating func append(decimal value: Int) {
+        precondition(value >= 0)
+        var divisor = 1
+        while value / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+            divisor /= 10
+        }
+        ends.append(bytes.count)
+    }
+
+    /// These arguments with the first `count` replaced by `head`: how a
+    /// script command falls back from EVALSHA to EVAL.
+    func replacingFirst(_ count: Int, with head: [[UInt8]]) -> RedisArguments {
+        var result = RedisArguments(capacity: bytes.count + head.reduce(0) { $0 + $1.count })
+        for part in head { result.append(part) }
+        for index in count..<self.count { result.append(argument(index)) }
+        return result
+    }
+
+    /// Calls `body` with hiredis's argv form: the count, a pointer to each
+    /// argument and its length. The pointers are valid only inside `body`;
+    /// hiredis copies what it is given.
+    func withArgv<Result>(_ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> Result) -> Result {
+        bytes.withUnsafeBufferPointer { buffer in
+            // A non-nil base even for an empty buffer: hiredis reads no byte
+            // of an empty argument, but must not get a null pointer.
+            let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+            return withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: max(1, ends.count)) { argv in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: max(1, ends.count)) { lengths in
+                    var start = 0
+                    for (index, end) in ends.enumerated() {
+                        argv[index] = (base + start).assumingMemoryBound(to: CChar.self)
+                        lengths[index] = end - start
+                        start = end
+                    }
+                    return body(Int32(ends.count), argv.baseAddress!, UnsafePointer(lengths.baseAddress!))
+                }
+            }
+        }
+    }
+}
