@@ -15,6 +15,10 @@ public struct Fingerprint: Sendable, Hashable {
     /// Each part is length-prefixed, so no two different requests can produce
     /// the same byte stream (`/a` + `b` versus `/ab`). Header names are
     /// lowercased and absent headers are distinguished from empty ones.
+    ///
+    /// The stream is assembled in one buffer and hashed in one call: each
+    /// hasher update costs a call into BoringSSL and a copy, and a request
+    /// has eight or more fields.
     public static func compute(
         method: String,
         path: String,
@@ -22,26 +26,26 @@ public struct Fingerprint: Sendable, Hashable {
         body: [UInt8],
         headers: [(name: String, values: [String])] = []
     ) -> Fingerprint {
-        var hasher = SHA256()
+        var stream: [UInt8] = []
+        stream.reserveCapacity(64 + method.utf8.count + path.utf8.count + (query?.utf8.count ?? 0) + body.count)
         func field<Bytes: Collection>(_ data: Bytes) where Bytes.Element == UInt8 {
-            var length = UInt64(data.count).bigEndian
-            withUnsafeBytes(of: &length) { hasher.update(bufferPointer: $0) }
-            hasher.update(data: Array(data))
+            withUnsafeBytes(of: UInt64(data.count).bigEndian) { stream.append(contentsOf: $0) }
+            stream.append(contentsOf: data)
         }
         field(method.utf8)
         field(path.utf8)
         if let query {
-            field([1])
+            field(CollectionOfOne(1))
             field(query.utf8)
         } else {
-            field([0])
+            field(CollectionOfOne(0))
         }
         field(body)
         for header in headers {
             field(header.name.asciiLowercased.utf8)
-            field(Array(String(header.values.count).utf8))
+            field(String(header.values.count).utf8)
             for value in header.values { field(value.utf8) }
         }
-        return Fingerprint(bytes: Array(hasher.finalize()))
+        return Fingerprint(bytes: Array(SHA256.hash(data: stream)))
     }
 }

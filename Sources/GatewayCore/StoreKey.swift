@@ -15,22 +15,25 @@ public struct StoreKey: Sendable, Hashable, CustomStringConvertible {
     public let route: String
 
     public init(prefix: String, route: String, scope: [String?], key: IdempotencyKey) {
-        var hasher = SHA256()
+        // One buffer, hashed in one call (see `Fingerprint.compute`); each
+        // field is tagged and length-prefixed, so a missing scope header
+        // differs from an empty one and no two inputs share a stream.
+        var stream: [UInt8] = []
+        stream.reserveCapacity(64 + route.utf8.count + key.value.utf8.count)
         func field(_ text: String?) {
             guard let text else {
-                hasher.update(data: [0])
+                stream.append(0)
                 return
             }
-            var length = UInt64(text.utf8.count).bigEndian
-            hasher.update(data: [1])
-            withUnsafeBytes(of: &length) { hasher.update(bufferPointer: $0) }
-            hasher.update(data: Array(text.utf8))
+            stream.append(1)
+            withUnsafeBytes(of: UInt64(text.utf8.count).bigEndian) { stream.append(contentsOf: $0) }
+            stream.append(contentsOf: text.utf8)
         }
         field(route)
         field(String(scope.count))
         for value in scope { field(value) }
         field(key.value)
-        let hex = Self.hex(Array(hasher.finalize()))
+        let hex = Self.hex(SHA256.hash(data: stream))
         self.digest = hex
         self.route = route
         self.value = "\(prefix):\(route):{\(hex)}"
@@ -54,9 +57,9 @@ public struct StoreKey: Sendable, Hashable, CustomStringConvertible {
 
     private static let digits = Array("0123456789abcdef".utf8)
 
-    static func hex(_ bytes: [UInt8]) -> String {
+    static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
         var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
+        out.reserveCapacity(64)
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0F)])

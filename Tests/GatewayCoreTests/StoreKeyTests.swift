@@ -10,6 +10,17 @@ import Testing
         StoreKey(prefix: prefix, route: route, scope: scope, key: key(raw))
     }
 
+    /// Keys already in Redis must be found after an upgrade: the digest of
+    /// route, scope and key never changes. Vectors computed independently
+    /// from the documented byte stream.
+    @Test func digestsAreStableAcrossVersions() throws {
+        let key = try IdempotencyKey.parse("key-1").get()
+        #expect(StoreKey(prefix: "idem", route: "charges", scope: [], key: key).digest
+            == "cbfc9cc361e9474b3cc509437bea37d377b3d9ca10a571559d93b24269702dce")
+        #expect(StoreKey(prefix: "idem", route: "charges", scope: ["Bearer alice", nil], key: key).digest
+            == "6619107e906a8b9391eb898282001a44ed61634e6b7d51c5a3dd423e14de8e48")
+    }
+
     @Test func sameInputsGiveTheSameKey() {
         #expect(storeKey(scope: ["Bearer a"]) == storeKey(scope: ["Bearer a"]))
     }
