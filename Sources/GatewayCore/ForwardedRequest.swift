@@ -38,7 +38,7 @@ public enum ForwardedRequest {
     /// The upstream's headers as the client and the snapshot get them:
     /// end-to-end fields only, framing left to the server.
     public static func responseHeaders(_ headers: [HeaderField]) -> [HeaderField] {
-        HopByHopHeaders.strip(headers).filter { !$0.name.caseInsensitiveEquals("content-length") }
+        HopByHopHeaders.strip(headers, alsoRemoving: "content-length")
     }
 
     /// One hop per proxy: earlier values are kept in order and ours is added

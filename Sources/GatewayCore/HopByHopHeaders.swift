@@ -18,7 +18,15 @@ public enum HopByHopHeaders {
     /// field every message loses anyway (keep-alive, close) is not looked
     /// for twice.
     public static func strip(_ headers: [HeaderField]) -> [HeaderField] {
-        guard headers.contains(where: { isFixed($0.name) }) else { return headers }
+        strip(headers, alsoRemoving: nil)
+    }
+
+    /// `strip`, and every field called `extra` too, in the same pass: an
+    /// upstream response also loses its Content-Length, which the gateway
+    /// writes itself.
+    public static func strip(_ headers: [HeaderField], alsoRemoving extra: String?) -> [HeaderField] {
+        func isExtra(_ name: String) -> Bool { extra.map { name.caseInsensitiveEquals($0) } ?? false }
+        guard headers.contains(where: { isFixed($0.name) || isExtra($0.name) }) else { return headers }
         var named: [Substring] = []
         for field in headers where field.name.caseInsensitiveEquals("connection") {
             for token in field.value.split(separator: ",") {
@@ -26,10 +34,13 @@ public enum HopByHopHeaders {
                 if !name.isEmpty, !isFixed(name), !name.caseInsensitiveEquals("close") { named.append(name) }
             }
         }
-        if named.isEmpty { return headers.filter { !isFixed($0.name) } }
-        return headers.filter { field in
-            !isFixed(field.name) && !named.contains { $0.caseInsensitiveEquals(field.name) }
+        var kept: [HeaderField] = []
+        kept.reserveCapacity(headers.count)
+        for field in headers where !isFixed(field.name) && !isExtra(field.name) {
+            if !named.isEmpty, named.contains(where: { $0.caseInsensitiveEquals(field.name) }) { continue }
+            kept.append(field)
         }
+        return kept
     }
 
     /// True for the hop-by-hop names every message loses, in any case.

@@ -27,68 +27,98 @@ enum HTTPResponseSerializer {
     }
 
     static func write(_ response: GatewayResponse, requestID: String?, framing: Framing, into buffer: inout ByteBuffer) {
-        writeStatusLine(response.status, version: framing.version, into: &buffer)
-        for field in response.headers where isValid(field) {
-            writeField(field.name, field.value, into: &buffer)
+        let status = (100...999).contains(response.status) ? response.status : 502
+        let capacity = estimatedSize(response, requestID: requestID)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { memory in
+            var out = Output(memory: memory)
+            putStatusLine(status, http10: framing.version.major == 1 && framing.version.minor == 0, into: &out)
+            for field in response.headers where isValid(field) {
+                out.put(field.name)
+                out.put(": ")
+                out.put(field.value)
+                out.put("\r\n")
+            }
+            if let requestID, HeaderSyntax.isSafeValue(requestID) {
+                out.put("X-Request-Id: ")
+                out.put(requestID)
+                out.put("\r\n")
+            }
+            out.put("Content-Length: ")
+            out.putDecimal(response.body.count)
+            out.put("\r\n")
+            if !framing.keepAlive {
+                out.put("Connection: close\r\n")
+            } else if framing.version.minor == 0 {
+                // An HTTP/1.0 client assumes close unless told otherwise.
+                out.put("Connection: keep-alive\r\n")
+            }
+            out.put("\r\n")
+            if !framing.headOnly { response.body.withUnsafeBytes { out.put($0) } }
+            return out.written
         }
-        if let requestID { writeField("X-Request-Id", requestID, into: &buffer) }
-        buffer.writeStaticString("Content-Length: ")
-        writeDecimal(response.body.count, into: &buffer)
-        buffer.writeStaticString("\r\n")
-        if !framing.keepAlive {
-            buffer.writeStaticString("Connection: close\r\n")
-        } else if framing.version.minor == 0 {
-            // An HTTP/1.0 client assumes close unless told otherwise.
-            buffer.writeStaticString("Connection: keep-alive\r\n")
-        }
-        buffer.writeStaticString("\r\n")
-        if !framing.headOnly { buffer.writeBytes(response.body) }
     }
 
-    /// Enough for the response in one allocation in the common case.
+    /// An upper bound of what `write` writes, so it needs one allocation.
     static func estimatedSize(_ response: GatewayResponse, requestID: String?) -> Int {
-        var size = 64 + response.body.count + (requestID?.utf8.count ?? 0)
+        var size = 128 + response.body.count + (requestID?.utf8.count ?? 0)
         for field in response.headers { size += field.name.utf8.count + field.value.utf8.count + 4 }
         return size
-    }
-
-    private static func writeStatusLine(_ status: Int, version: HTTPVersion, into buffer: inout ByteBuffer) {
-        buffer.writeStaticString(version.minor == 0 && version.major == 1 ? "HTTP/1.0 " : "HTTP/1.1 ")
-        // A status outside 100...999 cannot be written as three digits; the
-        // upstream sent garbage, and 502 says so.
-        let code = (100...999).contains(status) ? status : 502
-        writeDecimal(code, into: &buffer)
-        buffer.writeInteger(UInt8(ascii: " "))
-        buffer.writeString(HTTPResponseStatus(statusCode: code).reasonPhrase)
-        buffer.writeStaticString("\r\n")
-    }
-
-    private static func writeField(_ name: String, _ value: String, into buffer: inout ByteBuffer) {
-        buffer.writeString(name)
-        buffer.writeStaticString(": ")
-        buffer.writeString(value)
-        buffer.writeStaticString("\r\n")
-    }
-
-    private static func writeDecimal(_ value: Int, into buffer: inout ByteBuffer) {
-        precondition(value >= 0)
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            var rest = value
-            var start = scratch.count
-            repeat {
-                start -= 1
-                scratch[start] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            } while rest > 0
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: scratch[start...]))
-        }
     }
 
     /// True when the field can be written without changing the framing.
     static func isValid(_ field: HeaderField) -> Bool {
         HeaderSyntax.isToken(field.name) && HeaderSyntax.isSafeValue(field.value)
+    }
+
+    /// "HTTP/1.1 201 Created\r\n" and the like, made once per status code.
+    private static func putStatusLine(_ status: Int, http10: Bool, into out: inout Output) {
+        guard (100...599).contains(status) else {
+            // Three digits the table does not cover: no reason phrase.
+            out.put(http10 ? "HTTP/1.0 " : "HTTP/1.1 ")
+            out.putDecimal(status)
+            out.put(" \r\n")
+            return
+        }
+        (http10 ? statusLines10 : statusLines11)[status - 100].withUnsafeBytes { out.put($0) }
+    }
+
+    private static let statusLines11 = makeStatusLines("HTTP/1.1 ")
+    private static let statusLines10 = makeStatusLines("HTTP/1.0 ")
+
+    private static func makeStatusLines(_ version: String) -> [[UInt8]] {
+        (100...599).map { code in
+            Array("\(version)\(code) \(HTTPResponseStatus(statusCode: code).reasonPhrase)\r\n".utf8)
+        }
+    }
+
+    /// A cursor over the buffer's writable bytes. `estimatedSize` bounds
+    /// everything written, so it never checks for room.
+    private struct Output {
+        let memory: UnsafeMutableRawBufferPointer
+        var written = 0
+
+        mutating func put(_ bytes: UnsafeRawBufferPointer) {
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+            precondition(written + bytes.count <= memory.count)
+            (memory.baseAddress! + written).copyMemory(from: base, byteCount: bytes.count)
+            written += bytes.count
+        }
+
+        mutating func put(_ text: String) {
+            var text = text
+            text.withUTF8 { put(UnsafeRawBufferPointer($0)) }
+        }
+
+        mutating func putDecimal(_ value: Int) {
+            precondition(value >= 0)
+            var divisor = 1
+            while value / divisor >= 10 { divisor *= 10 }
+            while divisor > 0 {
+                precondition(written < memory.count)
+                memory[written] = UInt8(ascii: "0") + UInt8(value / divisor % 10)
+                written += 1
+                divisor /= 10
+            }
+        }
     }
 }
