@@ -1,5 +1,6 @@
 import GatewayCore
 import Logging
+import NIOCore
 import Synchronization
 
 /// The Redis Cluster client hiredis 0.14 lacks: it learns which master
@@ -22,7 +23,7 @@ final class RedisClusterRouter: RedisCommandSender {
 
     private struct State {
         var map: RedisSlotMap?
-        var workers: [RedisEndpoint: RedisConnectionWorker] = [:]
+        var workers: [RedisEndpoint: RedisLoopClient] = [:]
         var lastRefresh: ContinuousClock.Instant?
         var isShutDown = false
     }
@@ -30,16 +31,18 @@ final class RedisClusterRouter: RedisCommandSender {
     private let seeds: [RedisEndpoint]
     private let timeout: Duration
     private let scripts: [RedisScript]
+    private let eventLoops: [any EventLoop]
     private let logger: Logger
     private let state = Mutex(State())
 
     /// - Parameter seeds: nodes to learn the map from; any one reachable
     ///   node is enough. Their user and password are used for every node.
-    init(seeds: [RedisEndpoint], timeout: Duration, scripts: [RedisScript], logger: Logger) {
+    init(seeds: [RedisEndpoint], timeout: Duration, eventLoops: [any EventLoop], scripts: [RedisScript], logger: Logger) {
         precondition(!seeds.isEmpty, "a cluster needs at least one seed node")
         self.seeds = seeds
         self.timeout = timeout
         self.scripts = scripts
+        self.eventLoops = eventLoops
         self.logger = logger
     }
 
@@ -159,17 +162,16 @@ final class RedisClusterRouter: RedisCommandSender {
         return endpoint
     }
 
-    /// The node's worker, started on first use. Workers of nodes that left
-    /// the cluster stay until shutdown: a handful of idle threads, and a
-    /// node that comes back (restarted as a replica, then promoted) finds
-    /// its worker ready.
-    private func worker(for node: RedisEndpoint) -> RedisConnectionWorker {
+    /// The node's connections, made on first use. Those of nodes that left
+    /// the cluster stay until shutdown: a few idle sockets, and a node that
+    /// comes back (restarted as a replica, then promoted) finds them ready.
+    private func worker(for node: RedisEndpoint) -> RedisLoopClient {
         state.withLock { state in
             if let existing = state.workers[node] { return existing }
             var nodeLogger = logger
             nodeLogger[metadataKey: "redis.endpoint"] = "\(node.address)"
-            let worker = RedisConnectionWorker(endpoint: node, timeout: timeout, scripts: scripts, logger: nodeLogger,
-                                               threadName: "redis-\(node.port)")
+            let worker = RedisLoopClient(endpoint: node, timeout: timeout, scripts: scripts, logger: nodeLogger,
+                                         eventLoops: eventLoops)
             if state.isShutDown { worker.shutdown() }
             state.workers[node] = worker
             return worker

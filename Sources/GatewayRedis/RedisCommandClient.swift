@@ -1,17 +1,18 @@
 import GatewayCore
 import Logging
+public import NIOCore
+import NIOPosix
 
 /// A small client for tests, tools and the admin side: any command, one
-/// connection, the same threading and reconnect behaviour as `RedisStore`.
+/// connection, the same connection and reconnect behaviour as `RedisStore`.
 /// Error replies come back as `.error`; only transport failures throw.
 public final class RedisCommandClient: Sendable {
-    private let worker: RedisConnectionWorker
+    private let worker: RedisLoopClient
 
-    public init(endpoint: RedisEndpoint, timeout: Duration) {
+    public init(endpoint: RedisEndpoint, timeout: Duration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         var logger = Logger(label: "gateway.redis.command-client")
         logger[metadataKey: "redis.endpoint"] = "\(endpoint.address)"
-        worker = RedisConnectionWorker(endpoint: endpoint, timeout: timeout, scripts: [],
-                                       logger: logger, threadName: "redis-command-client")
+        worker = RedisLoopClient(endpoint: endpoint, timeout: timeout, scripts: [], logger: logger, eventLoops: [group.next()])
     }
 
     deinit {

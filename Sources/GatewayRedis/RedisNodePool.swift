@@ -1,28 +1,20 @@
 import GatewayCore
 import Logging
-import Synchronization
+import NIOCore
 
-/// A few connections to one Redis server, used round-robin: each worker
-/// pipelines what arrives while its round trip is in flight, so two of them
-/// keep the link busy without a connection per request.
+/// One Redis server, reached over one connection per event loop
+/// (`RedisLoopClient`): each pipelines what its loop sends in a tick.
 final class RedisNodePool: RedisCommandSender {
-    private let workers: [RedisConnectionWorker]
-    private let nextWorker = Atomic<UInt>(0)
+    private let client: RedisLoopClient
     private let endpoint: RedisEndpoint
 
-    init(endpoint: RedisEndpoint, timeout: Duration, connections: Int, scripts: [RedisScript], logger: Logger) {
+    init(endpoint: RedisEndpoint, timeout: Duration, eventLoops: [any EventLoop], scripts: [RedisScript], logger: Logger) {
         self.endpoint = endpoint
-        workers = (0..<max(1, connections)).map { index in
-            var workerLogger = logger
-            workerLogger[metadataKey: "redis.connection"] = "\(index)"
-            return RedisConnectionWorker(endpoint: endpoint, timeout: timeout, scripts: scripts,
-                                         logger: workerLogger, threadName: "redis-store-\(index)")
-        }
+        client = RedisLoopClient(endpoint: endpoint, timeout: timeout, scripts: scripts, logger: logger, eventLoops: eventLoops)
     }
 
     func send(_ request: RedisRequest) async -> Result<RedisReply, StoreUnavailable> {
-        let ticket = nextWorker.wrappingAdd(1, ordering: .relaxed).oldValue
-        return await workers[Int(ticket % UInt(workers.count))].send(request)
+        await client.send(request)
     }
 
     func sendToEveryMaster(_ arguments: [[UInt8]]) async -> [(node: String, reply: Result<RedisReply, StoreUnavailable>)] {
@@ -30,6 +22,6 @@ final class RedisNodePool: RedisCommandSender {
     }
 
     func shutdown() {
-        for worker in workers { worker.shutdown() }
+        client.shutdown()
     }
 }

@@ -1,36 +1,50 @@
 import GatewayCore
 import Logging
+public import NIOCore
+import NIOPosix
 
 /// The production `IdempotencyStore`: records in Redis, shared by every
 /// gateway instance, each operation one Lua script and one round trip.
 ///
-/// Against one server the store holds `connections` workers, each a thread
-/// with its own hiredis connection; commands go to them round-robin and are
-/// pipelined within a worker. Against a Redis Cluster it holds one such
-/// worker per master and routes each script by the hash slot of its key. A
-/// lost connection is re-established on demand, with backoff, so the store
-/// recovers by itself when Redis comes back; meanwhile every call throws
-/// `StoreUnavailable`.
+/// Against one server the store holds one connection per event loop of
+/// `group`, driven by that loop (`RedisLink`): a request's claim is written,
+/// pipelined with the others of the same loop tick, and answered without
+/// leaving the loop that serves the request. Against a Redis Cluster it
+/// holds such connections per master and routes each script by the hash
+/// slot of its key. A lost connection is re-established on demand, with
+/// backoff, so the store recovers by itself when Redis comes back;
+/// meanwhile every call throws `StoreUnavailable`.
 public final class RedisStore: IdempotencyStore {
     private let sender: any RedisCommandSender
 
-    /// One server. Workers connect on first use, so a store made while
+    /// One server. Connections open on first use, so a store made while
     /// Redis is down still works once it is up.
     /// - Parameters:
-    ///   - timeout: bounds the connect, each blocking read or write, and the
-    ///     time a command may wait in the queue before it is sent.
-    ///   - connections: worker threads, each with one connection; at least 1.
-    public init(endpoint: RedisEndpoint, timeout: Duration, connections: Int = 2, logger: Logger) {
+    ///   - timeout: bounds the connect, and the whole of each call: the wait
+    ///     for a connection and the round trip.
+    ///   - group: the event loops the connections live on; pass the loops
+    ///     that serve the requests, so claims never change threads.
+    ///   - connections: at most this many of the group's loops get a
+    ///     connection (at least 1); all of them by default.
+    public init(endpoint: RedisEndpoint, timeout: Duration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                connections: Int? = nil, logger: Logger) {
         var logger = logger
         logger[metadataKey: "redis.endpoint"] = "\(endpoint.address)"
-        sender = RedisNodePool(endpoint: endpoint, timeout: timeout, connections: connections,
+        sender = RedisNodePool(endpoint: endpoint, timeout: timeout, eventLoops: Self.loops(of: group, limit: connections),
                                scripts: RedisScript.all, logger: logger)
     }
 
     /// A Redis Cluster, learned from any reachable seed node. Every key one
     /// script touches shares a hash tag, so no script ever gets CROSSSLOT.
-    public init(clusterSeeds seeds: [RedisEndpoint], timeout: Duration, logger: Logger) {
-        sender = RedisClusterRouter(seeds: seeds, timeout: timeout, scripts: RedisScript.all, logger: logger)
+    public init(clusterSeeds seeds: [RedisEndpoint], timeout: Duration,
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
+        sender = RedisClusterRouter(seeds: seeds, timeout: timeout, eventLoops: Self.loops(of: group, limit: nil),
+                                    scripts: RedisScript.all, logger: logger)
+    }
+
+    static func loops(of group: any EventLoopGroup, limit: Int?) -> [any EventLoop] {
+        let all = Array(group.makeIterator())
+        return Array(all.prefix(max(1, limit ?? all.count)))
     }
 
     deinit {

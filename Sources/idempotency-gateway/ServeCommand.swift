@@ -34,7 +34,10 @@ struct ServeCommand: AsyncParsableCommand {
 
         let upstreamNames = configuration.upstreams.keys.sorted()
         let metrics = GatewayMetrics(routes: configuration.routes.map(\.name), upstreams: upstreamNames)
-        let (store, redis) = Self.makeStore(configuration.store, metrics: metrics, logger: logger)
+        // One event loop per core serves the clients, and Redis connections
+        // live on the same loops, so a claim never changes threads.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let (store, redis) = Self.makeStore(configuration.store, group: group, metrics: metrics, logger: logger)
         let curl = CurlTransport(logger: logger)
         let guards = Self.makeGuards(configuration.upstreams, metrics: metrics, logger: logger)
 
@@ -50,7 +53,6 @@ struct ServeCommand: AsyncParsableCommand {
             maxRequestBody: configuration.limits.maxRequestBody,
             logger: logger, metrics: metrics, drainer: drainer)
 
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let admin = AdminService(host: configuration.adminListen.host, port: configuration.adminListen.port, group: group,
                                  endpoints: AdminEndpoints(registry: registry, store: store, drainer: drainer,
                                                            storeWarning: redis.map { Self.evictionWarning($0, logger: logger) }),
@@ -105,7 +107,8 @@ struct ServeCommand: AsyncParsableCommand {
         return registry
     }
 
-    static func makeStore(_ store: StoreConfiguration, metrics: GatewayMetrics, logger: Logger) -> (any IdempotencyStore, RedisStore?) {
+    static func makeStore(_ store: StoreConfiguration, group: any EventLoopGroup, metrics: GatewayMetrics,
+                          logger: Logger) -> (any IdempotencyStore, RedisStore?) {
         switch store.backend {
         case .memory:
             return (InstrumentedStore(MemoryStore(), metrics: metrics), nil)
@@ -114,10 +117,10 @@ struct ServeCommand: AsyncParsableCommand {
             if settings.cluster.isEmpty {
                 let endpoint = RedisEndpoint(host: settings.host, port: settings.port, username: settings.username,
                                              password: settings.password, database: settings.database)
-                redis = RedisStore(endpoint: endpoint, timeout: settings.timeout, logger: logger)
+                redis = RedisStore(endpoint: endpoint, timeout: settings.timeout, group: group, logger: logger)
             } else {
                 let seeds = settings.cluster.map { RedisEndpoint(host: $0.host, port: $0.port, password: settings.password) }
-                redis = RedisStore(clusterSeeds: seeds, timeout: settings.timeout, logger: logger)
+                redis = RedisStore(clusterSeeds: seeds, timeout: settings.timeout, group: group, logger: logger)
             }
             return (InstrumentedStore(redis, metrics: metrics), redis)
         }
