@@ -1,9 +1,10 @@
 #ifndef GATEWAY_CHIREDIS_SHIM_H
 #define GATEWAY_CHIREDIS_SHIM_H
 #include <hiredis/hiredis.h>
+#include <hiredis/sds.h>
 
 /* GatewayRedis uses hiredis's binary-safe argv formatter
-   (redisFormatCommandArgv, what redisCommandArgv sends) and its reply
+   (redisFormatSdsCommandArgv, what redisCommandArgv sends) and its reply
    parser (redisReader); the socket is the event loop's. */
 
 /* The reader's error text, or NULL when it has none: `errstr` is a

@@ -10,7 +10,7 @@ import Synchronization
 /// served on a loop talks to Redis on that loop and never waits for another
 /// thread. Callers off the loops (the lease keeper, probes, tools) take the
 /// links in turn and pay one hop onto the link's loop.
-final class RedisLoopClient: RedisNodeConnection {
+final class RedisLoopClient: Sendable {
     private struct Link: Sendable {
         let eventLoop: any EventLoop
         let box: NIOLoopBoundBox<RedisLink>
