@@ -210,7 +210,21 @@ def summarize_callgrind(records):
             entry["short_requests"] = short["requests"]
             entry["marginal_ir_per_request"] = (full["total_ir"] - short["total_ir"]) / (full["requests"] - short["requests"])
         paths[name] = entry
-    return {"baseline_ir": baseline, "paths": paths,
+    # The yardstick: nginx proxying under the same tool, N and N/10 requests.
+    nginx_runs = sorted((r for r in records if r["kind"] == "callgrind_nginx"), key=lambda r: r["requests"])
+    nginx = None
+    if len(nginx_runs) > 1 and all(r["total_ir"] is not None for r in nginx_runs):
+        short, full = nginx_runs[0], nginx_runs[-1]
+        if full["requests"] > short["requests"]:
+            nginx = {"requests": full["requests"], "short_requests": short["requests"],
+                     "codes": " / ".join(r["codes"] or "—" for r in reversed(nginx_runs)),
+                     "status": " / ".join(dict.fromkeys(r["status"] for r in reversed(nginx_runs))),
+                     "marginal_ir_per_request": (full["total_ir"] - short["total_ir"]) / (full["requests"] - short["requests"])}
+    if nginx:
+        for entry in paths.values():
+            if entry.get("marginal_ir_per_request") is not None:
+                entry["marginal_ratio_to_nginx"] = entry["marginal_ir_per_request"] / nginx["marginal_ir_per_request"]
+    return {"baseline_ir": baseline, "paths": paths, "nginx": nginx,
             "baseline_status": next((r["status"] for r in runs if r["path"] == "baseline"), None)}
 
 
@@ -313,8 +327,12 @@ def print_table(rows, memory, callgrind, bar_results):
         print("\ninstructions per request (callgrind, baseline subtracted):")
         print(f'  {"path":16} {"(total-base)/N":>14} {"marginal":>12}')
         for name, entry in callgrind["paths"].items():
+            ratio = entry.get("marginal_ratio_to_nginx")
             print(f'  {name:16} {fmt(entry.get("ir_per_request"), 0):>14} {fmt(entry.get("marginal_ir_per_request"), 0):>12}'
-                  f'   ({entry["status"]}; responses {entry["codes"]})')
+                  + (f' ({ratio:.1f}× nginx)' if ratio else "")
+                  + f'   ({entry["status"]}; responses {entry["codes"]})')
+        if callgrind.get("nginx"):
+            print(f'  {"nginx proxy":16} {"—":>14} {fmt(callgrind["nginx"]["marginal_ir_per_request"], 0):>12}')
     print()
     for b in bar_results:
         print(f'{verdict(b)}: {b["bar"]}: {b["measured"]}')
@@ -463,15 +481,26 @@ def markdown(report):
           "(in the totals, not in N; it cancels out of the marginal figure). Valgrind serialises threads, so "
           "this counts work, not latency. Per-function profiles: `bench/results/callgrind/`.")
         w("")
-        w("| path | N | responses | total Ir | Ir per request | marginal Ir per request | run |")
-        w("|---|---:|---|---:|---:|---:|---|")
-        w(f'| baseline (start + stop) | 0 | — | {fmt(callgrind["baseline_ir"], 0)} | — | — | {callgrind["baseline_status"]} |')
+        nginx = callgrind.get("nginx")
+        if nginx:
+            w("")
+            w("**nginx proxy** is the nginx row's configuration (one process, `master_process off`) under the same "
+              "tool and the same curl driver; its figure is the marginal one, and **marginal ÷ nginx** divides each "
+              "gateway path's marginal figure by it: the instruction ratio to the yardstick, steady on a noisy machine.")
+        w("")
+        w("| path | N | responses | total Ir | Ir per request | marginal Ir per request | marginal ÷ nginx | run |")
+        w("|---|---:|---|---:|---:|---:|---:|---|")
+        w(f'| baseline (start + stop) | 0 | — | {fmt(callgrind["baseline_ir"], 0)} | — | — | — | {callgrind["baseline_status"]} |')
         for name, e in callgrind["paths"].items():
             marginal = fmt(e.get("marginal_ir_per_request"), 0)
             if "short_requests" in e:
                 marginal += f' (N/10 = {e["short_requests"]:,})'
+            ratio = e.get("marginal_ratio_to_nginx")
             w(f'| {name} | {e["requests"]:,} | {e["codes"] or "—"} | {fmt(e.get("total_ir"), 0)} | '
-              f'{fmt(e.get("ir_per_request"), 0)} | {marginal} | {e["status"]} |')
+              f'{fmt(e.get("ir_per_request"), 0)} | {marginal} | {f"{ratio:.1f}×" if ratio else "—"} | {e["status"]} |')
+        if nginx:
+            w(f'| nginx proxy | {nginx["requests"]:,} | {nginx["codes"]} | — | — | '
+              f'{fmt(nginx["marginal_ir_per_request"], 0)} (N/10 = {nginx["short_requests"]:,}) | 1.0× | {nginx["status"]} |')
     profiles = [r for r in report["raw"] if r["kind"] == "callgrind_profile"]
     if profiles:
         w("")

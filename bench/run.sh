@@ -116,10 +116,10 @@ GATEWAY="$(timeout 300 "${BUILD[@]}" --show-bin-path)/idempotency-gateway"
 
 # ---------------------------------------------------------- 3. processes
 # shellcheck disable=SC2207
-PORTS=($("${PROBE[@]}" free-ports 7))
+PORTS=($("${PROBE[@]}" free-ports 8))
 REDIS_PORT=${PORTS[0]} UPSTREAM_PORT=${PORTS[1]} PEER_PORT=${PORTS[2]}
 GATEWAY_PORT=${PORTS[3]} ADMIN_PORT=${PORTS[4]}
-CG_GATEWAY_PORT=${PORTS[5]} CG_ADMIN_PORT=${PORTS[6]}
+CG_GATEWAY_PORT=${PORTS[5]} CG_ADMIN_PORT=${PORTS[6]} CG_PEER_PORT=${PORTS[7]}
 
 # wait_ready URL SECONDS PID INTERVAL: until URL answers 2xx; gives up at
 # once when PID has exited (no point waiting minutes for a dead process).
@@ -458,6 +458,53 @@ callgrind_run() {  # callgrind_run NAME URL MODE COUNT
         "$name" "$count" "$total" "$status" "$codes" >>"$RAW"
 }
 
+# callgrind_nginx COUNT: the yardstick under the same tool. The peer nginx's
+# configuration in one process (master_process off), driven by the same
+# curl --parallel requests; SIGQUIT lets it exit cleanly so callgrind
+# writes its file. Only the N − N/10 difference is used: nginx has no
+# start-up cost comparable to the gateway's baseline.
+callgrind_nginx() {
+    local count="$1" dir="$WORK/callgrind/nginx-$1"
+    mkdir -p "$dir"
+    nginx_conf "$dir" "
+    upstream origin {
+        server 127.0.0.1:$UPSTREAM_PORT;
+        keepalive 64;
+        keepalive_requests 100000;
+    }
+    server {
+        listen 127.0.0.1:$CG_PEER_PORT;
+        location / {
+            proxy_pass http://origin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+        }
+    }"
+    sed -i 's/^worker_processes 1;/worker_processes 1;\nmaster_process off;/' "$dir/nginx.conf"
+    log "callgrind: nginx proxy ($count requests)"
+    valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
+        "$NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout.log" 2>&1 &
+    local pid=$! status=ok codes="" deadline=$((SECONDS + 120))
+    STARTED+=("$pid")
+    until curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$CG_PEER_PORT/v1/charges"; do
+        is_alive "$pid" && [ "$SECONDS" -lt "$deadline" ] || { status="not-ready"; break; }
+        sleep 1
+    done
+    if [ "$status" = ok ]; then
+        "${PROBE[@]}" curl-config --url "http://127.0.0.1:$CG_PEER_PORT/v1/charges" --count "$count" --key-mode plain \
+            --key-prefix "n" --body-file "$BENCH/body.json" >"$dir/curl.conf"
+        timeout 900 curl -s --parallel --parallel-max 4 -K "$dir/curl.conf" >"$dir/codes.txt" 2>"$dir/curl.err" || status="curl-failed"
+        codes=$(sort "$dir/codes.txt" | uniq -c | awk '{printf "%s%s:%s", sep, $2, $1; sep=","}')
+    fi
+    kill -QUIT "$pid" 2>/dev/null || true
+    stop_pid "$pid" 60 || status="killed-after-sigquit-timeout"
+    wait "$pid" 2>/dev/null || true
+    local total=null
+    if [ -s "$dir/callgrind.out" ]; then total=$("${PROBE[@]}" callgrind-total "$dir/callgrind.out"); fi
+    printf '{"kind":"callgrind_nginx","requests":%d,"total_ir":%s,"status":"%s","codes":"%s"}\n' \
+        "$count" "$total" "$status" "$codes" >>"$RAW"
+}
+
 if [ "$CALLGRIND" -eq 1 ]; then
     rm -rf "$RESULTS/callgrind"  # profiles of an earlier run would mislead
     mkdir -p "$RESULTS/callgrind"
@@ -476,6 +523,7 @@ if [ "$CALLGRIND" -eq 1 ]; then
         callgrind_run "pass-through" "$CG_PASS" plain "$count"
         callgrind_run "first execution" "$CG_IDEM" fresh "$count"
         callgrind_run "replay" "$CG_IDEM" fixed "$count"
+        callgrind_nginx "$count"
     done
     # Where the steady-state instructions go, per path: the N run's profile
     # minus the N/10 run's, function by function.
