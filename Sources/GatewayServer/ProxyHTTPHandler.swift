@@ -192,18 +192,10 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         let keepAlive = !closing && exchange.head.isKeepAlive && !closeAfterResponse && !runtime.drainer.isDraining
         let framing = HTTPResponseSerializer.Framing(version: exchange.head.version, keepAlive: keepAlive,
                                                      headOnly: exchange.head.method == .HEAD)
-        var buffer = context.channel.allocator.buffer(
-            capacity: HTTPResponseSerializer.estimatedSize(result.response, requestID: exchange.requestID))
-        HTTPResponseSerializer.write(result.response, requestID: exchange.requestID, framing: framing, into: &buffer)
         state = .idle
-        if keepAlive {
-            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
-        } else {
-            // Nothing pipelined after this response is answered.
-            backlog.removeAll()
-            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
-            context.close(promise: nil)
-        }
+        // Nothing pipelined after a closing response is answered.
+        if !keepAlive { backlog.removeAll() }
+        write(result.response, requestID: exchange.requestID, framing: framing, context: context)
         record(exchange, result: result)
         if keepAlive { drainBacklog(context: context) }
     }
@@ -270,12 +262,24 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
     /// and nothing after it on the connection can be trusted either.
     private func refuseUnparsable(_ error: HTTPParserError, context: ChannelHandlerContext) {
         state = .discarding
-        let response = ParserErrorProblem.problem(for: error).response
-        let framing = HTTPResponseSerializer.Framing(version: .http1_1, keepAlive: false, headOnly: false)
-        var buffer = context.channel.allocator.buffer(capacity: HTTPResponseSerializer.estimatedSize(response, requestID: nil))
-        HTTPResponseSerializer.write(response, requestID: nil, framing: framing, into: &buffer)
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
-        context.close(promise: nil)
+        write(ParserErrorProblem.problem(for: error).response, requestID: nil,
+              framing: HTTPResponseSerializer.Framing(version: .http1_1, keepAlive: false, headOnly: false), context: context)
+    }
+
+    /// Writes one whole response; one that ends the connection closes it
+    /// once the write is done, not before: a body larger than the socket's
+    /// send buffer is still being written when `writeAndFlush` returns.
+    private func write(_ response: GatewayResponse, requestID: String?, framing: HTTPResponseSerializer.Framing,
+                       context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: HTTPResponseSerializer.estimatedSize(response, requestID: requestID))
+        HTTPResponseSerializer.write(response, requestID: requestID, framing: framing, into: &buffer)
+        guard !framing.keepAlive else {
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
     }
 
     private func report(_ result: PipelineResult, route: Route, requestID: String) {
