@@ -12,12 +12,6 @@ public struct ClaimToken: Sendable, Hashable {
     /// A token no other claim gets (see `UniqueBits`): the owner check only
     /// needs tokens to differ, and they never leave the gateway and the store.
     public static func random() -> ClaimToken {
-        let (high, low) = UniqueBits.next()
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in 0..<8 {
-            bytes[index] = UInt8(truncatingIfNeeded: high >> (56 - 8 * index))
-            bytes[8 + index] = UInt8(truncatingIfNeeded: low >> (56 - 8 * index))
-        }
-        return ClaimToken(bytes: bytes)
+        ClaimToken(bytes: UniqueBits.nextBytes())
     }
 }

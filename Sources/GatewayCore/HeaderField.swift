@@ -51,7 +51,7 @@ extension StringProtocol {
 
     /// Lowercased ASCII, used to key header-name sets.
     public var asciiLowercased: String {
-        String(decoding: utf8.map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 }, as: UTF8.self)
+        String(decoding: utf8.map(asciiLowercase), as: UTF8.self)
     }
 }
 

@@ -33,7 +33,7 @@ public struct StoreKey: Sendable, Hashable, CustomStringConvertible {
         field(String(scope.count))
         for value in scope { field(value) }
         field(key.value)
-        let hex = Self.hex(SHA256.hash(data: stream))
+        let hex = HexText.encode(SHA256.hash(data: stream))
         self.digest = hex
         self.route = route
         self.value = "\(prefix):\(route):{\(hex)}"
@@ -54,16 +54,4 @@ public struct StoreKey: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { value }
-
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
 }

@@ -28,6 +28,14 @@ public enum UniqueBits {
         return (prefix, mix(count &+ offset))
     }
 
+    /// `next()` as 16 bytes, `high` first, big-endian.
+    public static func nextBytes() -> [UInt8] {
+        let (high, low) = next()
+        return (0..<16).map { index in
+            UInt8(truncatingIfNeeded: (index < 8 ? high : low) >> (56 - 8 * UInt64(index % 8)))
+        }
+    }
+
     /// splitmix64's output function; invertible, so it never maps two
     /// inputs to one output.
     static func mix(_ value: UInt64) -> UInt64 {

@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// The arguments of one Redis command, stored back to back in one buffer
 /// with their end offsets: the shape hiredis's binary-safe argv calls want
 /// (a pointer and a length per argument), built without an array per
@@ -42,13 +44,7 @@ struct RedisArguments: Sendable, Equatable {
 
     /// A non-negative number in decimal, as Redis reads integers.
     mutating func append(decimal value: Int) {
-        precondition(value >= 0)
-        var divisor = 1
-        while value / divisor >= 10 { divisor *= 10 }
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-            divisor /= 10
-        }
+        DecimalDigits.forEach(of: value) { bytes.append($0) }
         ends.append(bytes.count)
     }
 

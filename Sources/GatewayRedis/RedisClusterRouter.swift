@@ -5,7 +5,7 @@ import Synchronization
 
 /// The Redis Cluster client hiredis 0.14 lacks: it learns which master
 /// serves each slot (`CLUSTER SLOTS`), sends every request to the owner of
-/// its first key's slot over that node's pipelining worker, and follows
+/// its first key's slot over that node's pipelining connections, and follows
 /// `MOVED` (the map changed: learn it again) and `ASK` (one command, while a
 /// slot migrates). After a failover, the first failed request makes it ask
 /// the surviving nodes for the new map.
@@ -23,7 +23,7 @@ final class RedisClusterRouter: RedisCommandSender {
 
     private struct State {
         var map: RedisSlotMap?
-        var workers: [RedisEndpoint: RedisLoopClient] = [:]
+        var clients: [RedisEndpoint: RedisLoopClient] = [:]
         var lastRefresh: ContinuousClock.Instant?
         var isShutDown = false
     }
@@ -62,7 +62,7 @@ final class RedisClusterRouter: RedisCommandSender {
             }
             let outgoing = askTarget == nil ? request : .asking(request)
             askTarget = nil
-            let result = await worker(for: node).send(outgoing)
+            let result = await client(for: node).send(outgoing)
             guard case .success(.error(let message)) = result else {
                 if case .failure = result { await refresh(force: false) }
                 return result
@@ -99,17 +99,17 @@ final class RedisClusterRouter: RedisCommandSender {
         }
         var replies: [(node: String, reply: Result<RedisReply, StoreUnavailable>)] = []
         for master in masters {
-            replies.append((master.address, await worker(for: master).send(.command(arguments))))
+            replies.append((master.address, await client(for: master).send(.command(arguments))))
         }
         return replies
     }
 
     func shutdown() {
-        let workers = state.withLock { state in
+        let clients = state.withLock { state in
             state.isShutDown = true
-            return Array(state.workers.values)
+            return Array(state.clients.values)
         }
-        for worker in workers { worker.shutdown() }
+        for client in clients { client.shutdown() }
     }
 
     /// The master for `slot` (any master for a keyless command), learning
@@ -142,7 +142,7 @@ final class RedisClusterRouter: RedisCommandSender {
         }
         guard let candidates else { return }
         for node in candidates {
-            guard case .success(let reply) = await worker(for: node).send(.command([Array("CLUSTER".utf8), Array("SLOTS".utf8)])),
+            guard case .success(let reply) = await client(for: node).send(.command([Array("CLUSTER".utf8), Array("SLOTS".utf8)])),
                   let map = RedisSlotMap(clusterSlots: reply, template: node)
             else { continue }
             state.withLock { $0.map = map }
@@ -165,16 +165,16 @@ final class RedisClusterRouter: RedisCommandSender {
     /// The node's connections, made on first use. Those of nodes that left
     /// the cluster stay until shutdown: a few idle sockets, and a node that
     /// comes back (restarted as a replica, then promoted) finds them ready.
-    private func worker(for node: RedisEndpoint) -> RedisLoopClient {
+    private func client(for node: RedisEndpoint) -> RedisLoopClient {
         state.withLock { state in
-            if let existing = state.workers[node] { return existing }
+            if let existing = state.clients[node] { return existing }
             var nodeLogger = logger
             nodeLogger[metadataKey: "redis.endpoint"] = "\(node.address)"
-            let worker = RedisLoopClient(endpoint: node, timeout: timeout, scripts: scripts, logger: nodeLogger,
+            let client = RedisLoopClient(endpoint: node, timeout: timeout, scripts: scripts, logger: nodeLogger,
                                          eventLoops: eventLoops)
-            if state.isShutDown { worker.shutdown() }
-            state.workers[node] = worker
-            return worker
+            if state.isShutDown { client.shutdown() }
+            state.clients[node] = client
+            return client
         }
     }
 }

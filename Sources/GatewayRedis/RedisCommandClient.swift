@@ -7,12 +7,12 @@ import NIOPosix
 /// connection, the same connection and reconnect behaviour as `RedisStore`.
 /// Error replies come back as `.error`; only transport failures throw.
 public final class RedisCommandClient: Sendable {
-    private let worker: RedisLoopClient
+    private let connection: RedisLoopClient
 
     public init(endpoint: RedisEndpoint, timeout: Duration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         var logger = Logger(label: "gateway.redis.command-client")
         logger[metadataKey: "redis.endpoint"] = "\(endpoint.address)"
-        worker = RedisLoopClient(endpoint: endpoint, timeout: timeout, scripts: [], logger: logger, eventLoops: [group.next()])
+        connection = RedisLoopClient(endpoint: endpoint, timeout: timeout, scripts: [], logger: logger, eventLoops: [group.next()])
     }
 
     deinit {
@@ -26,11 +26,11 @@ public final class RedisCommandClient: Sendable {
 
     /// Runs one command with binary arguments.
     public func command(bytes args: [[UInt8]]) async throws(StoreUnavailable) -> RedisReply {
-        try await worker.send(.command(args)).get()
+        try await connection.send(.command(args)).get()
     }
 
-    /// Stops the thread and closes the socket; safe to call more than once.
+    /// Closes the socket; safe to call more than once.
     public func shutdown() {
-        worker.shutdown()
+        connection.shutdown()
     }
 }

@@ -12,6 +12,6 @@ protocol RedisCommandSender: Sendable {
     /// e.g. `CONFIG GET`; the answers are in the order of `masters()`.
     func sendToEveryMaster(_ arguments: [[UInt8]]) async -> [(node: String, reply: Result<RedisReply, StoreUnavailable>)]
 
-    /// Stops the worker threads; later calls fail. Safe to call more than once.
+    /// Closes the connections; later calls fail. Safe to call more than once.
     func shutdown()
 }

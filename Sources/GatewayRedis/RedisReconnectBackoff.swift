@@ -1,4 +1,4 @@
-/// When a worker may try to connect again. Without it, every batch would
+/// When a link may try to connect again. Without it, every batch would
 /// wait for its own connect attempt while Redis is down; with it, commands
 /// fail at once during the pause, and the store still recovers on its own
 /// within `longest` of Redis coming back.

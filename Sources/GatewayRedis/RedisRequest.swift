@@ -1,4 +1,4 @@
-/// What a caller hands to a connection worker: a plain command, or a script
+/// What a caller hands to a Redis connection: a plain command, or a script
 /// sent as EVALSHA.
 indirect enum RedisRequest: Sendable {
     /// Arguments including the command name; binary-safe.

@@ -1,4 +1,5 @@
 import Crypto
+import GatewayCore
 
 /// A Lua script run with EVALSHA. Each connection loads every script with
 /// SCRIPT LOAD right after connecting, which also checks that the server's
@@ -17,10 +18,7 @@ struct RedisScript: Sendable, Hashable {
     init(name: String, source: String) {
         self.name = name
         self.source = source
-        digest = Insecure.SHA1.hash(data: Array(source.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        digest = HexText.encode(Insecure.SHA1.hash(data: Array(source.utf8)))
     }
 
     static func == (lhs: RedisScript, rhs: RedisScript) -> Bool { lhs.digest == rhs.digest }

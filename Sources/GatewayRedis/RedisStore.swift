@@ -51,8 +51,8 @@ public final class RedisStore: IdempotencyStore {
         shutdown()
     }
 
-    /// Stops the worker threads and closes their sockets; pending and later
-    /// calls throw `StoreUnavailable`. Safe to call more than once.
+    /// Closes the connections; pending and later calls throw
+    /// `StoreUnavailable`. Safe to call more than once.
     public func shutdown() {
         sender.shutdown()
     }

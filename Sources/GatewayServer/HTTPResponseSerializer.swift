@@ -14,9 +14,9 @@ import NIOHTTP1
 ///
 /// Header fields are checked here, byte by byte, as the validator did: a
 /// name must be an RFC 9110 token and a value must not hold CR, LF or NUL, or
-/// the field is left out. Upstream headers are checked when they are
-/// received, so in practice this only guards against a tampered snapshot:
-/// no stored or upstream byte can ever split a response.
+/// the field is left out. This is the one check for upstream headers and
+/// stored snapshots alike, so no upstream or stored byte can ever split a
+/// response.
 enum HTTPResponseSerializer {
     /// What the connection does after this response, beyond the status and body.
     struct Framing {
@@ -110,14 +110,10 @@ enum HTTPResponseSerializer {
         }
 
         mutating func putDecimal(_ value: Int) {
-            precondition(value >= 0)
-            var divisor = 1
-            while value / divisor >= 10 { divisor *= 10 }
-            while divisor > 0 {
+            DecimalDigits.forEach(of: value) { digit in
                 precondition(written < memory.count)
-                memory[written] = UInt8(ascii: "0") + UInt8(value / divisor % 10)
+                memory[written] = digit
                 written += 1
-                divisor /= 10
             }
         }
     }

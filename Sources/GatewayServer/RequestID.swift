@@ -3,8 +3,6 @@ import GatewayCore
 /// The `X-Request-Id` of a request: the client's when it sent a sane one, so
 /// ids correlate across systems, otherwise a fresh unique one.
 enum RequestID {
-    private static let digits = Array("0123456789abcdef".utf8)
-
     static func resolve(_ supplied: String?) -> String {
         if let supplied, isAcceptable(supplied) { return supplied }
         return generate()
@@ -19,14 +17,6 @@ enum RequestID {
 
     /// 128 unique bits (`UniqueBits`) as 32 hex digits.
     static func generate() -> String {
-        let (high, low) = UniqueBits.next()
-        return String(unsafeUninitializedCapacity: 32) { out in
-            for index in 0..<16 {
-                let shift = UInt64(60 - 4 * index)
-                out[index] = digits[Int((high >> shift) & 0xF)]
-                out[16 + index] = digits[Int((low >> shift) & 0xF)]
-            }
-            return 32
-        }
+        HexText.encode(UniqueBits.nextBytes())
     }
 }

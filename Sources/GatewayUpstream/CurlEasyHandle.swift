@@ -64,10 +64,17 @@ final class CurlEasyHandle {
     func detach() {
         _ = set(CURLOPT_HTTPHEADER, pointer: nil)
         _ = set(CURLOPT_POSTFIELDS, pointer: nil)
-        for option in [CURLOPT_WRITEDATA, CURLOPT_HEADERDATA, CURLOPT_PREREQDATA] {
-            _ = set(option, pointer: nil)
-        }
+        _ = setCallbackContext(nil)
         errorBuffer[0] = 0
+    }
+
+    /// What the write, header and pre-request callbacks get as their context:
+    /// the transfer's `ResponseCollector`, or nil between transfers.
+    func setCallbackContext(_ context: UnsafeRawPointer?) -> CURLcode {
+        var code = set(CURLOPT_WRITEDATA, pointer: context)
+        if code == CURLE_OK { code = set(CURLOPT_HEADERDATA, pointer: context) }
+        if code == CURLE_OK { code = set(CURLOPT_PREREQDATA, pointer: context) }
+        return code
     }
 
     var errorDetail: String {

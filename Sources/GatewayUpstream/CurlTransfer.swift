@@ -44,10 +44,7 @@ final class CurlTransfer {
         apply(easy.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(request.connectTimeout.milliseconds))))
         apply(configureMethodAndBody())
         apply(configureHeaders())
-        let context = UnsafeRawPointer(Unmanaged.passUnretained(collector).toOpaque())
-        for option in [CURLOPT_WRITEDATA, CURLOPT_HEADERDATA, CURLOPT_PREREQDATA] {
-            apply(easy.set(option, pointer: context))
-        }
+        apply(easy.setCallbackContext(UnsafeRawPointer(Unmanaged.passUnretained(collector).toOpaque())))
         guard code == CURLE_OK else {
             return UpstreamFailure(.connect, "cannot configure the transfer: \(String(cString: curl_easy_strerror(code))); not sent to \(request.url)")
         }
