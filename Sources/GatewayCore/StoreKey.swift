@@ -33,7 +33,7 @@ public struct StoreKey: Sendable, Hashable, CustomStringConvertible {
         field(String(scope.count))
         for value in scope { field(value) }
         field(key.value)
-        let hex = HexText.encode(SHA256.hash(data: stream))
+        let hex = SHA256.hash(data: stream).withUnsafeBytes { HexText.encode($0) }
         self.digest = hex
         self.route = route
         self.value = "\(prefix):\(route):{\(hex)}"

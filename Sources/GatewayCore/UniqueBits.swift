@@ -31,9 +31,7 @@ public enum UniqueBits {
     /// `next()` as 16 bytes, `high` first, big-endian.
     public static func nextBytes() -> [UInt8] {
         let (high, low) = next()
-        return (0..<16).map { index in
-            UInt8(truncatingIfNeeded: (index < 8 ? high : low) >> (56 - 8 * UInt64(index % 8)))
-        }
+        return withUnsafeBytes(of: (high.bigEndian, low.bigEndian)) { Array($0) }
     }
 
     /// splitmix64's output function; invertible, so it never maps two

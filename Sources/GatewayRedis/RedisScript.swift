@@ -18,7 +18,7 @@ struct RedisScript: Sendable, Hashable {
     init(name: String, source: String) {
         self.name = name
         self.source = source
-        digest = HexText.encode(Insecure.SHA1.hash(data: Array(source.utf8)))
+        digest = Insecure.SHA1.hash(data: Array(source.utf8)).withUnsafeBytes { HexText.encode($0) }
     }
 
     static func == (lhs: RedisScript, rhs: RedisScript) -> Bool { lhs.digest == rhs.digest }
