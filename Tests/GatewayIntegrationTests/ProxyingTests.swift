@@ -63,7 +63,21 @@ struct ProxyingTests {
     /// whole before the close, even when it is larger than the socket's
     /// send buffer.
     @Test func aLargeResponseBeforeACloseArrivesWhole() async throws {
-        let f = try await GatewayFixture()
+        // Its own upstream with a generous timeout: 8 MB through two debug
+        // builds on a loaded 2-core machine can take longer than the default 2 s.
+        let f = try await GatewayFixture(routes: """
+            routes:
+              - name: big
+                match: { path_prefix: / }
+                upstream: patient
+            """, extraUpstreams: { port in
+                """
+                  patient:
+                    url: "http://127.0.0.1:\(port)"
+                    timeout: 30s
+                    connect_timeout: 1s
+                """
+            })
         let request = "GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Upstream-Status: 200\r\nX-Upstream-Body-Size: 8000000\r\n\r\n"
         let (response, closed) = try await TestHTTPClient.sendRaw(port: f.port, bytes: Array(request.utf8), closeWithin: .seconds(2))
         #expect(response.status == 200)

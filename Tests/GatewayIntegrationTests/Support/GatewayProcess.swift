@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -13,6 +14,8 @@ final class GatewayProcess {
     let configPath: String
     let logPath: String
     private let process = Process()
+    /// Set once a test signals the process: an exit after that is expected.
+    private var signalled = false
 
     /// The binary next to the test bundle, or `GATEWAY_BIN`.
     static var binaryPath: String {
@@ -48,6 +51,7 @@ final class GatewayProcess {
         for _ in 0..<300 {
             if FreePort.isAccepting(port) { return }
             if !process.isRunning {
+                signalled = true  // the error below reports it
                 throw GatewayFailedToStart(log: "exit status \(process.terminationStatus), config \(configPath)\n" + log)
             }
             try await Task.sleep(for: .milliseconds(20))
@@ -62,6 +66,8 @@ final class GatewayProcess {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     func signal(_ signal: Int32) {
+        reportUnexpectedExit()
+        signalled = true
         kill(process.processIdentifier, signal)
     }
 
@@ -80,7 +86,24 @@ final class GatewayProcess {
         _ = await waitForExit(timeout: .seconds(5))
     }
 
+    /// A gateway that exited before any test asked it to crashed: the test
+    /// fails with the log, whose backtrace names the cause. Without this a
+    /// crash shows up only as a reset connection on the next request.
+    private func reportUnexpectedExit() {
+        guard !signalled, !process.isRunning else { return }
+        signalled = true
+        Issue.record("gateway exited on its own with status \(process.terminationStatus); log:\n\(Self.excerpt(of: log))")
+    }
+
+    /// From the crash report on, or the last lines.
+    static func excerpt(of log: String) -> String {
+        let lines = log.split(separator: "\n", omittingEmptySubsequences: false)
+        let start = lines.firstIndex { $0.contains("*** Program crashed") || $0.contains("Fatal error") } ?? max(0, lines.count - 40)
+        return lines[start..<min(lines.count, start + 80)].joined(separator: "\n")
+    }
+
     deinit {
+        reportUnexpectedExit()
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
         }

@@ -53,20 +53,20 @@ enum TestHTTPClient {
                               closeWithin: TimeAmount = .milliseconds(0)) async throws -> (responses: [TestResponse], closed: Bool) {
         let group = MultiThreadedEventLoopGroup.singleton
         let promise = group.next().makePromise(of: [TestResponse].self)
-        let channel = try await ClientBootstrap(group: group)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connectTimeout(.seconds(5))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ResponseCollector(expected: count, promise: promise))
-                }
-            }
-            .connect(host: "127.0.0.1", port: port).get()
-        try await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
+        let channel: any Channel
+        do {
+            channel = try await connect(group: group, port: port, expected: count, promise: promise)
+        } catch {
+            // NIO traps on a promise that is never completed.
+            promise.fail(error)
+            throw error
+        }
         let response: [TestResponse]
         do {
+            try await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
             response = try await promise.futureResult.get()
         } catch {
+            promise.fail(error)
             try? await channel.close()
             throw error
         }
@@ -80,6 +80,19 @@ enum TestHTTPClient {
         }
         try? await channel.close()
         return (response, closed)
+    }
+
+    private static func connect(group: MultiThreadedEventLoopGroup, port: Int, expected count: Int,
+                                promise: EventLoopPromise<[TestResponse]>) async throws -> any Channel {
+        try await ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(5))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ResponseCollector(expected: count, promise: promise))
+                }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
     }
 }
 
