@@ -24,19 +24,26 @@ public struct AdminService: Service {
 
     public func run() async throws {
         let endpoints = self.endpoints
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(AdminHTTPHandler(endpoints: endpoints))
+        let channel: any Channel
+        do {
+            channel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                        try channel.pipeline.syncOperations.addHandler(AdminHTTPHandler(endpoints: endpoints))
+                    }
                 }
-            }
-            .bind(host: host, port: port).get()
+                .bind(host: host, port: port).get()
+        } catch {
+            throw ListenFailure(field: "admin.listen", host: host, port: port, error: error)
+        }
         logger.info("admin listening", metadata: ["host": "\(host)", "port": "\(channel.localAddress?.port ?? port)"])
-        await withGracefulShutdownHandler {
+        // Cancellation too: the group cancels the services when one fails
+        // in a way that cannot drain, and a listener must not outlive that.
+        await withTaskCancellationOrGracefulShutdownHandler {
             try? await channel.closeFuture.get()
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             channel.close(promise: nil)
         }
     }

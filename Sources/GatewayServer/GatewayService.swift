@@ -21,11 +21,17 @@ public struct GatewayService: Service {
     }
 
     public func run() async throws {
-        let server = try await GatewayServer.bind(host: host, port: port, group: group, runtime: runtime)
+        let server: GatewayServer
+        do {
+            server = try await GatewayServer.bind(host: host, port: port, group: group, runtime: runtime)
+        } catch {
+            throw ListenFailure(field: "listen", host: host, port: port, error: error)
+        }
         runtime.logger.info("gateway listening", metadata: ["host": "\(host)", "port": "\(server.port)"])
-        await withGracefulShutdownHandler {
+        // Cancellation too, so a listener never outlives a failed group.
+        await withTaskCancellationOrGracefulShutdownHandler {
             await server.waitUntilClosed()
-        } onGracefulShutdown: { [drainer = runtime.drainer] in
+        } onCancelOrGracefulShutdown: { [drainer = runtime.drainer] in
             drainer.markDraining()
             Task { await server.stopAccepting() }
         }

@@ -60,9 +60,13 @@ struct ServeCommand: AsyncParsableCommand {
         let proxy = GatewayService(host: configuration.listen.host, port: configuration.listen.port, group: group,
                                    runtime: runtime, shutdownTimeout: configuration.shutdownTimeout)
         // Services stop in reverse order: the proxy drains first while the
-        // admin listener still answers /readyz with 503.
+        // admin listener still answers /readyz with 503. A listener that
+        // cannot bind stops the other one the same graceful way, and the
+        // process exits non-zero: half a gateway (no probes, or no proxy)
+        // must not keep running.
         let serviceGroup = ServiceGroup(configuration: .init(
-            services: [.init(service: admin), .init(service: proxy)],
+            services: [.init(service: admin, failureTerminationBehavior: .gracefullyShutdownGroup),
+                       .init(service: proxy, failureTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         let startupCheck = redis.map { redis in
@@ -70,7 +74,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var failure: (any Error)?
         defer { startupCheck?.cancel() }
-        do { try await serviceGroup.run() } catch { failure = error }
+        do { try await serviceGroup.run() } catch {
+            failure = error
+            logger.error("gateway failed", metadata: ["error": "\(error)"])
+        }
         curl.shutdown()
         redis?.shutdown()
         try? await group.shutdownGracefully()

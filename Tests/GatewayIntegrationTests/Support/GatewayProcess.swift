@@ -14,8 +14,9 @@ final class GatewayProcess {
     let configPath: String
     let logPath: String
     private let process = Process()
-    /// Set once a test signals the process: an exit after that is expected.
-    private var signalled = false
+    /// Set once a test signals the process or waits for it to exit: an exit
+    /// after that is expected.
+    private var exitExpected = false
 
     /// The binary next to the test bundle, or `GATEWAY_BIN`.
     static var binaryPath: String {
@@ -25,7 +26,7 @@ final class GatewayProcess {
     }
 
     /// Writes `yaml` (with `{{PORT}}` and `{{ADMIN_PORT}}` filled in) and
-    /// starts the gateway; returns once it accepts connections.
+    /// starts the gateway; returns once it says it listens and the port accepts.
     init(yaml: String, port: Int = FreePort.next(), adminPort: Int = FreePort.next()) async throws {
         self.port = port
         self.adminPort = adminPort
@@ -49,14 +50,18 @@ final class GatewayProcess {
 
     private func waitUntilAccepting() async throws {
         for _ in 0..<300 {
-            if FreePort.isAccepting(port) { return }
+            // Its own log line as well as an open port: a port taken by
+            // some other process in the meantime would accept too, and the
+            // test would talk to that process.
+            if log.contains("gateway listening"), FreePort.isAccepting(port) { return }
             if !process.isRunning {
-                signalled = true  // the error below reports it
-                throw GatewayFailedToStart(log: "exit status \(process.terminationStatus), config \(configPath)\n" + log)
+                exitExpected = true  // the error below reports it
+                throw GatewayFailedToStart(status: process.terminationStatus,
+                                           log: "exit status \(process.terminationStatus), config \(configPath)\n" + log)
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw GatewayFailedToStart(log: log)
+        throw GatewayFailedToStart(status: nil, log: log)
     }
 
     var pid: Int32 { process.processIdentifier }
@@ -67,12 +72,13 @@ final class GatewayProcess {
 
     func signal(_ signal: Int32) {
         reportUnexpectedExit()
-        signalled = true
+        exitExpected = true
         kill(process.processIdentifier, signal)
     }
 
     /// Waits for the process to exit and returns its status.
     func waitForExit(timeout: Duration = .seconds(40)) async -> Int32? {
+        exitExpected = true
         let deadline = ContinuousClock.now + timeout
         while process.isRunning, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
@@ -90,8 +96,8 @@ final class GatewayProcess {
     /// fails with the log, whose backtrace names the cause. Without this a
     /// crash shows up only as a reset connection on the next request.
     private func reportUnexpectedExit() {
-        guard !signalled, !process.isRunning else { return }
-        signalled = true
+        guard !exitExpected, !process.isRunning else { return }
+        exitExpected = true
         Issue.record("gateway exited on its own with status \(process.terminationStatus); log:\n\(Self.excerpt(of: log))")
     }
 
@@ -111,6 +117,8 @@ final class GatewayProcess {
 }
 
 struct GatewayFailedToStart: Error, CustomStringConvertible {
+    /// The exit status, or nil if it was still running but not accepting.
+    var status: Int32?
     var log: String
     var description: String { "gateway did not start; its log:\n\(log)" }
 }
