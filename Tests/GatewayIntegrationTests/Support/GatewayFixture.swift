@@ -16,8 +16,24 @@ final class GatewayFixture {
         redis = try await RedisServerProcess.start()
         upstream = try await ExampleUpstreamServer.start()
         let storeYAML = store ?? GatewayFixture.redisStore(port: redis.port)
-        gateway = try await GatewayProcess(yaml: Self.yaml(store: storeYAML, upstreamPort: upstream.port, routes: routes, limits: limits,
-                                                           extraUpstreams: extraUpstreams(upstream.port), extraTopLevel: extraTopLevel))
+        let yaml = Self.yaml(store: storeYAML, upstreamPort: upstream.port, routes: routes, limits: limits,
+                             extraUpstreams: extraUpstreams(upstream.port), extraTopLevel: extraTopLevel)
+        gateway = try await Self.startGateway(yaml: yaml)
+    }
+
+    /// A free port can be taken by another process before the gateway binds
+    /// it; the gateway then exits saying so (`ListenerTests`), and a new pair
+    /// of ports is the harness's business, not the test's. Any other failure
+    /// to start fails the test at once.
+    private static func startGateway(yaml: String) async throws -> GatewayProcess {
+        var attempt = 1
+        while true {
+            do {
+                return try await GatewayProcess(yaml: yaml)
+            } catch let failure as GatewayFailedToStart where failure.log.contains("cannot listen on") && attempt < 3 {
+                attempt += 1
+            }
+        }
     }
 
     /// Stops everything; call at the end of each test.

@@ -26,7 +26,8 @@ final class GatewayProcess {
     }
 
     /// Writes `yaml` (with `{{PORT}}` and `{{ADMIN_PORT}}` filled in) and
-    /// starts the gateway; returns once it says it listens and the port accepts.
+    /// starts the gateway; returns once it says both its listeners are up
+    /// and the proxy port accepts.
     init(yaml: String, port: Int = FreePort.next(), adminPort: Int = FreePort.next()) async throws {
         self.port = port
         self.adminPort = adminPort
@@ -50,10 +51,12 @@ final class GatewayProcess {
 
     private func waitUntilAccepting() async throws {
         for _ in 0..<300 {
-            // Its own log line as well as an open port: a port taken by
+            // Its own log lines as well as an open port: a port taken by
             // some other process in the meantime would accept too, and the
-            // test would talk to that process.
-            if log.contains("gateway listening"), FreePort.isAccepting(port) { return }
+            // test would talk to that process. Both listeners, since either
+            // failing to bind stops the gateway.
+            let text = log
+            if text.contains("gateway listening"), text.contains("admin listening"), FreePort.isAccepting(port) { return }
             if !process.isRunning {
                 exitExpected = true  // the error below reports it
                 throw GatewayFailedToStart(status: process.terminationStatus,
