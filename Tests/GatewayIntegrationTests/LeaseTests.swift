@@ -20,15 +20,6 @@ struct LeaseTests {
             idempotency: { lock_ttl: 1s }
         """
 
-    static func patientUpstream(port: Int) -> String {
-        """
-          patient:
-            url: "http://127.0.0.1:\(port)"
-            timeout: 10s
-            connect_timeout: 1s
-        """
-    }
-
     static func send(port: Int, key: String, delayMs: Int = 0) async throws -> TestResponse {
         try await TestHTTPClient.send(port: port, path: "/v1/long",
                                       headers: [("Idempotency-Key", key), ("X-Upstream-Delay-Ms", String(delayMs)),
@@ -41,7 +32,7 @@ struct LeaseTests {
     }
 
     @Test func renewalKeepsACallOfThreeLeasesOwned() async throws {
-        let f = try await GatewayFixture(routes: Self.routes, extraUpstreams: Self.patientUpstream)
+        let f = try await GatewayFixture(routes: Self.routes, extraUpstreams: GatewayFixture.patientUpstream)
         let started = ContinuousClock.now
         let port = f.port
         let original = Task { try await Self.send(port: port, key: "slow-1", delayMs: 3000) }
@@ -77,10 +68,10 @@ struct LeaseTests {
     }
 
     @Test func aGatewayPausedPastItsLeaseDoesNotOverwriteTheNextOwner() async throws {
-        let f = try await GatewayFixture(routes: Self.routes, extraUpstreams: Self.patientUpstream)
+        let f = try await GatewayFixture(routes: Self.routes, extraUpstreams: GatewayFixture.patientUpstream)
         let other = try await GatewayProcess(yaml: GatewayFixture.yaml(
             store: GatewayFixture.redisStore(port: f.redis.port), upstreamPort: f.upstream.port, routes: Self.routes,
-            extraUpstreams: Self.patientUpstream(port: f.upstream.port)))
+            extraUpstreams: GatewayFixture.patientUpstream(port: f.upstream.port)))
 
         let pausedPort = f.port
         let stale = Task { try await Self.send(port: pausedPort, key: "pause-1", delayMs: 2500) }

@@ -70,14 +70,7 @@ struct ProxyingTests {
               - name: big
                 match: { path_prefix: / }
                 upstream: patient
-            """, extraUpstreams: { port in
-                """
-                  patient:
-                    url: "http://127.0.0.1:\(port)"
-                    timeout: 30s
-                    connect_timeout: 1s
-                """
-            })
+            """, extraUpstreams: GatewayFixture.patientUpstream)
         let request = "GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Upstream-Status: 200\r\nX-Upstream-Body-Size: 8000000\r\n\r\n"
         let (response, closed) = try await TestHTTPClient.sendRaw(port: f.port, bytes: Array(request.utf8), closeWithin: .seconds(2))
         #expect(response.status == 200)

@@ -55,6 +55,17 @@ final class GatewayFixture {
         """
     }
 
+    /// An extra upstream `patient` on the fixture's upstream, for calls
+    /// slower than `main`'s 2 s timeout allows.
+    static func patientUpstream(port: Int) -> String {
+        """
+          patient:
+            url: "http://127.0.0.1:\(port)"
+            timeout: 10s
+            connect_timeout: 1s
+        """
+    }
+
     static let defaultLimits = """
         limits:
           max_request_body: 64KiB

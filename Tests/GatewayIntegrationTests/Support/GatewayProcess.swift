@@ -14,8 +14,8 @@ final class GatewayProcess {
     let configPath: String
     let logPath: String
     private let process = Process()
-    /// Set once a test signals the process or waits for it to exit: an exit
-    /// after that is expected.
+    /// Set once a test sends the process a signal that may end it, or waits
+    /// for it to exit: an exit after that is expected.
     private var exitExpected = false
 
     /// The binary next to the test bundle, or `GATEWAY_BIN`.
@@ -75,7 +75,8 @@ final class GatewayProcess {
 
     func signal(_ signal: Int32) {
         reportUnexpectedExit()
-        exitExpected = true
+        // SIGSTOP and SIGCONT pause and resume it: an exit is still news.
+        if signal != SIGSTOP, signal != SIGCONT { exitExpected = true }
         kill(process.processIdentifier, signal)
     }
 
