@@ -71,6 +71,11 @@ public enum Problems {
                 detail: "the request body exceeds the limit of \(limit)")
     }
 
+    public static func expectationFailed() -> Problem {
+        Problem(slug: "expectation-failed", title: "Expectation not supported", status: 417,
+                detail: "the only expectation the gateway meets is Expect: 100-continue; nothing was forwarded")
+    }
+
     public static func badRequest(_ detail: String) -> Problem {
         Problem(slug: "bad-request", title: "Bad request", status: 400, detail: detail)
     }

@@ -23,9 +23,9 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
     private enum State {
         case idle
         case receiving(HTTPRequestHead, ByteBuffer)
-        /// The body exceeded the limit: the 413 is sent, the rest is dropped
-        /// and the connection closes, since reading a body we refuse only
-        /// costs bandwidth.
+        /// The request was refused before its body was read (over the
+        /// limit: 413; an unmet expectation: 417). The answer is sent, the
+        /// rest is dropped and the connection closes.
         case discarding
         case responding
     }
@@ -123,17 +123,27 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         switch (part, state) {
         case (.head(let head), .idle):
             started = .now()
+            let expectation = Expectation(head)
+            if case .unsupported = expectation {
+                refuseBody(context: context, head: head, problem: Problems.expectationFailed())
+                return
+            }
             let limit = runtime.maxRequestBody.bytes
             let declared = head.headers.first(name: "content-length").flatMap(Int.init)
+            // Checked before any 100 Continue: a client that waits for one
+            // never sends a body the gateway would refuse.
             if let declared, declared > limit {
-                refuseBody(context: context, head: head)
+                refuseBody(context: context, head: head, problem: Problems.bodyTooLarge(limit: runtime.maxRequestBody))
                 return
+            }
+            if expectation == .continueFirst {
+                context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: Self.continueLine)), promise: nil)
             }
             state = .receiving(head, context.channel.allocator.buffer(capacity: min(declared ?? 0, limit)))
         case (.body(var chunk), .receiving(let head, var buffer)):
             state = .responding  // drop our reference so the append does not copy
             guard buffer.readableBytes + chunk.readableBytes <= runtime.maxRequestBody.bytes else {
-                refuseBody(context: context, head: head)
+                refuseBody(context: context, head: head, problem: Problems.bodyTooLarge(limit: runtime.maxRequestBody))
                 return
             }
             buffer.writeBuffer(&chunk)
@@ -161,8 +171,18 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
                 response: Problems.noRoute(method: method, path: path).response, outcome: .rejected))
             return
         }
-        var headers = head.headers.map { HeaderField(name: $0.name, value: $0.value) }
-        headers.remove(named: "x-request-id")
+        var headers: [HeaderField] = []
+        headers.reserveCapacity(head.headers.count + 1)
+        for (name, value) in head.headers {
+            switch name.utf8.count {
+            // The gateway sets its own request id below.
+            case 12 where name.caseInsensitiveEquals("x-request-id"): continue
+            // Met by the gateway itself (see Expectation), and the upstream
+            // gets the whole body at once.
+            case 6 where name.caseInsensitiveEquals("expect"): continue
+            default: headers.append(HeaderField(name: name, value: value))
+            }
+        }
         headers.append(HeaderField(name: "X-Request-Id", value: requestID))
         let request = GatewayRequest(method: method, path: path, query: query, headers: headers, body: body,
                                      clientAddress: context.channel.remoteAddress?.ipAddress)
@@ -246,14 +266,20 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         runtime.logger.info("request", metadata: metadata)
     }
 
-    private func refuseBody(context: ChannelHandlerContext, head: HTTPRequestHead) {
+    /// The interim response to `Expect: 100-continue`.
+    private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    /// Answers a request whose body the gateway will not read (too large, or
+    /// an expectation it cannot meet) and closes the connection: the body
+    /// may still be on its way, and reading it only costs bandwidth.
+    private func refuseBody(context: ChannelHandlerContext, head: HTTPRequestHead, problem: Problem) {
         state = .responding
         let path = GatewayRequest.splitTarget(head.uri).path
         let routeName = runtime.routes.route(method: head.method.rawValue, path: path)?.name ?? GatewayMetrics.unmatchedRoute
         let exchange = Exchange(head: head, requestID: RequestID.resolve(head.headers.first(name: "x-request-id")),
                                 routeName: routeName, started: started)
         finish(context: context, exchange: exchange,
-               result: PipelineResult(response: Problems.bodyTooLarge(limit: runtime.maxRequestBody).response, outcome: .rejected),
+               result: PipelineResult(response: problem.response, outcome: .rejected),
                closing: true)
         state = .discarding
     }

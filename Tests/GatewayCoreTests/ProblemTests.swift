@@ -72,6 +72,7 @@ import Testing
             (Problems.upstreamFailed(upstream: "payments"), 502),
             (Problems.upstreamTimeout(upstream: "payments"), 504),
             (Problems.bodyTooLarge(limit: ByteSize(bytes: 1 << 20)), 413),
+            (Problems.expectationFailed(), 417),
             (Problems.badRequest("bad \"framing\""), 400),
             (Problems.noRoute(method: "GET", path: "/nope\"x"), 404),
         ]

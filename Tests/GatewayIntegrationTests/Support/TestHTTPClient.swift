@@ -82,6 +82,51 @@ enum TestHTTPClient {
         return (response, closed)
     }
 
+    /// One request sent the way a client that sends `Expect: 100-continue`
+    /// sends it: the head first, the body only after an interim response
+    /// arrives. Returns every response in the order it came, and whether the
+    /// connection was closed after them; `nil` for the body means it was
+    /// never asked for within `patience`, and never sent.
+    static func sendAwaitingContinue(port: Int, head: String, body: [UInt8],
+                                     patience: Duration = .seconds(5)) async throws -> (responses: [TestResponse], bodySent: Bool, closed: Bool) {
+        let (stream, continuation) = AsyncStream.makeStream(of: TestResponse.self)
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(5))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ResponseStream(continuation))
+                }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        defer { channel.close(promise: nil) }
+        try await channel.writeAndFlush(channel.allocator.buffer(string: head))
+        // Give up on the stream after `patience`, so a gateway that never
+        // answers cannot hang the test.
+        let watchdog = Task {
+            try await Task.sleep(for: patience)
+            continuation.finish()
+        }
+        defer { watchdog.cancel() }
+        var responses: [TestResponse] = []
+        var bodySent = false
+        for await response in stream {
+            responses.append(response)
+            if response.status == 100, !bodySent {
+                bodySent = true
+                try await channel.writeAndFlush(channel.allocator.buffer(bytes: body))
+            } else if response.status >= 200 {
+                break
+            }
+        }
+        // A refusal closes the connection; wait (bounded) to see it happen.
+        let deadline = ContinuousClock.now + .seconds(2)
+        while channel.isActive, responses.last.map({ $0.header("Connection") == "close" }) == true, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return (responses, bodySent, !channel.isActive)
+    }
+
     private static func connect(group: MultiThreadedEventLoopGroup, port: Int, expected count: Int,
                                 promise: EventLoopPromise<[TestResponse]>) async throws -> any Channel {
         try await ClientBootstrap(group: group)
@@ -116,7 +161,7 @@ private final class ResponseCollector: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
         received += buffer.readBytes(length: buffer.readableBytes) ?? []
-        while !done, let (response, length) = Self.parse(received) {
+        while !done, let (response, length) = TestHTTPClient.parseResponse(received) {
             responses.append(response)
             received.removeFirst(length)
             if responses.count == expected {
@@ -126,23 +171,6 @@ private final class ResponseCollector: ChannelInboundHandler {
         }
     }
 
-    /// A complete response and the bytes it took, or nil while bytes are missing.
-    static func parse(_ bytes: [UInt8]) -> (TestResponse, Int)? {
-        let separator: [UInt8] = [13, 10, 13, 10]
-        guard let end = (0..<max(0, bytes.count - 3)).first(where: { Array(bytes[$0..<$0 + 4]) == separator }) else { return nil }
-        let lines = String(decoding: bytes[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
-        let statusParts = lines[0].split(separator: " ")
-        guard statusParts.count >= 2, let status = Int(statusParts[1]) else { return nil }
-        var headers: [(name: String, value: String)] = []
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
-        }
-        let length = headers.first { $0.name.lowercased() == "content-length" }.flatMap { Int($0.value) } ?? 0
-        let bodyStart = end + 4
-        guard bytes.count - bodyStart >= length else { return nil }
-        return (TestResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<bodyStart + length])), bodyStart + length)
-    }
 
     func channelInactive(context: ChannelHandlerContext) {
         if !done {
@@ -162,5 +190,26 @@ private final class ResponseCollector: ChannelInboundHandler {
             promise.fail(error)
         }
         context.close(promise: nil)
+    }
+}
+
+extension TestHTTPClient {
+    /// A complete response at the start of `bytes` and the bytes it took, or
+    /// nil while bytes are missing.
+    static func parseResponse(_ bytes: [UInt8]) -> (TestResponse, Int)? {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard let end = (0..<max(0, bytes.count - 3)).first(where: { Array(bytes[$0..<$0 + 4]) == separator }) else { return nil }
+        let lines = String(decoding: bytes[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        let statusParts = lines[0].split(separator: " ")
+        guard statusParts.count >= 2, let status = Int(statusParts[1]) else { return nil }
+        var headers: [(name: String, value: String)] = []
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
+        let length = headers.first { $0.name.lowercased() == "content-length" }.flatMap { Int($0.value) } ?? 0
+        let bodyStart = end + 4
+        guard bytes.count - bodyStart >= length else { return nil }
+        return (TestResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<bodyStart + length])), bodyStart + length)
     }
 }
