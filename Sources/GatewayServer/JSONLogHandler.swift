@@ -19,10 +19,10 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
-                    source: String, file: String, function: String, line: UInt) {
-        var line = "{\"ts\":\"\(Self.timestamp())\",\"level\":\"\(level.rawValue)\",\"logger\":\(Self.quote(label)),\"msg\":\(Self.quote(message.description))"
-        let merged = explicit.map { metadata.merging($0) { _, new in new } } ?? metadata
+    public func log(event: LogEvent) {
+        var line = "{\"ts\":\"\(Self.timestamp())\",\"level\":\"\(event.level.rawValue)\",\"logger\":\(Self.quote(label)),\"msg\":\(Self.quote(event.message.description))"
+        var merged = event.metadata.map { metadata.merging($0) { _, new in new } } ?? metadata
+        if let error = event.error, merged["error"] == nil { merged["error"] = "\(error)" }
         for key in merged.keys.sorted() {
             line += ",\(Self.quote(key)):\(Self.quote(merged[key]!.description))"
         }

@@ -5,6 +5,31 @@ import Testing
 /// an operator sees them.
 @Suite(.serialized)
 struct ObservabilityTests {
+    /// `log.format: json`: every line one JSON object a log shipper can
+    /// parse, the request line carrying its data as fields, and the client's
+    /// key only as its hash.
+    @Test func jsonLogLinesAreObjectsWithTheRequestsFields() async throws {
+        let f = try await GatewayFixture(logFormat: "json")
+        let response = try await f.post("/v1/refunds", key: "json-log-key-1")
+        #expect(response.status == 201)
+        let requestID = try #require(response.header("X-Request-Id"))
+        await f.gateway.waitForLog(containing: requestID)
+        let lines = f.gateway.log.split(separator: "\n").filter { $0.hasPrefix("{") }
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(!objects.isEmpty)
+        #expect(objects.count == lines.count, "a log line is not a JSON object")
+        let request = try #require(objects.first { $0["request.id"] as? String == requestID })
+        #expect(request["msg"] as? String == "request")
+        #expect(request["level"] as? String == "info")
+        #expect(request["route"] as? String == "refunds")
+        #expect(request["status"] as? String == "201")
+        #expect(request["outcome"] as? String == "executed")
+        #expect((request["key.hash"] as? String)?.isEmpty == false)
+        #expect((request["ts"] as? String)?.hasSuffix("Z") == true)
+        #expect(!f.gateway.log.contains("json-log-key-1"))
+        await f.shutdown()
+    }
+
     @Test func countersFollowTheOutcomes() async throws {
         let f = try await GatewayFixture()
         func count(_ outcome: String, route: String = "refunds") async throws -> Double {

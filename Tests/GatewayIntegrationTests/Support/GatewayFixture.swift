@@ -12,12 +12,12 @@ final class GatewayFixture {
     var ledger: UpstreamLedger { upstream.ledger }
 
     init(routes: String = GatewayFixture.defaultRoutes, store: String? = nil, limits: String = GatewayFixture.defaultLimits,
-         extraUpstreams: (Int) -> String = { _ in "" }, extraTopLevel: String = "") async throws {
+         extraUpstreams: (Int) -> String = { _ in "" }, extraTopLevel: String = "", logFormat: String = "text") async throws {
         redis = try await RedisServerProcess.start()
         upstream = try await ExampleUpstreamServer.start()
         let storeYAML = store ?? GatewayFixture.redisStore(port: redis.port)
         let yaml = Self.yaml(store: storeYAML, upstreamPort: upstream.port, routes: routes, limits: limits,
-                             extraUpstreams: extraUpstreams(upstream.port), extraTopLevel: extraTopLevel)
+                             extraUpstreams: extraUpstreams(upstream.port), extraTopLevel: extraTopLevel, logFormat: logFormat)
         gateway = try await Self.startGateway(yaml: yaml)
     }
 
@@ -112,7 +112,7 @@ final class GatewayFixture {
         """
 
     static func yaml(store: String, upstreamPort: Int, routes: String, limits: String = defaultLimits,
-                     extraUpstreams: String = "", extraTopLevel: String = "") -> String {
+                     extraUpstreams: String = "", extraTopLevel: String = "", logFormat: String = "text") -> String {
         """
         version: 1
         \(extraTopLevel)
@@ -123,6 +123,7 @@ final class GatewayFixture {
         \(limits)
         log:
           level: info
+          format: \(logFormat)
         upstreams:
           main:
             url: "http://127.0.0.1:\(upstreamPort)"

@@ -73,6 +73,15 @@ final class GatewayProcess {
     /// What the gateway wrote to stdout and stderr so far.
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
+    /// Waits, bounded, until the log holds `text`: a line logged right after
+    /// a response was written can reach the file after the client has read it.
+    func waitForLog(containing text: String, timeout: Duration = .seconds(5)) async {
+        let deadline = ContinuousClock.now + timeout
+        while !log.contains(text), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     func signal(_ signal: Int32) {
         reportUnexpectedExit()
         // SIGSTOP and SIGCONT pause and resume it: an exit is still news.
