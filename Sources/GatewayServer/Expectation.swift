@@ -15,7 +15,7 @@ enum Expectation: Equatable {
     /// `100-continue`: send the interim 100 before reading the body.
     case continueFirst
     /// An expectation the gateway cannot meet: answered 417.
-    case unsupported(String)
+    case unsupported
 
     init(_ head: HTTPRequestHead) {
         // HTTP/1.0 has no interim responses, so a server must ignore a
@@ -32,7 +32,7 @@ enum Expectation: Equatable {
                 let token = member.trimmingASCIIWhitespace()
                 if token.isEmpty { continue }
                 guard token.caseInsensitiveEquals("100-continue") else {
-                    self = .unsupported(String(token))
+                    self = .unsupported
                     return
                 }
                 result = .continueFirst

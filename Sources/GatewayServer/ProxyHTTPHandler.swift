@@ -124,7 +124,7 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         case (.head(let head), .idle):
             started = .now()
             let expectation = Expectation(head)
-            if case .unsupported = expectation {
+            if expectation == .unsupported {
                 refuseBody(context: context, head: head, problem: Problems.expectationFailed())
                 return
             }

@@ -55,7 +55,7 @@ enum TestHTTPClient {
         let promise = group.next().makePromise(of: [TestResponse].self)
         let channel: any Channel
         do {
-            channel = try await connect(group: group, port: port, expected: count, promise: promise)
+            channel = try await connect(port: port) { ResponseCollector(expected: count, promise: promise) }
         } catch {
             // NIO traps on a promise that is never completed.
             promise.fail(error)
@@ -90,15 +90,7 @@ enum TestHTTPClient {
     static func sendAwaitingContinue(port: Int, head: String, body: [UInt8],
                                      patience: Duration = .seconds(5)) async throws -> (responses: [TestResponse], bodySent: Bool, closed: Bool) {
         let (stream, continuation) = AsyncStream.makeStream(of: TestResponse.self)
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connectTimeout(.seconds(5))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ResponseStream(continuation))
-                }
-            }
-            .connect(host: "127.0.0.1", port: port).get()
+        let channel = try await connect(port: port) { ResponseStream(continuation) }
         defer { channel.close(promise: nil) }
         try await channel.writeAndFlush(channel.allocator.buffer(string: head))
         // Give up on the stream after `patience`, so a gateway that never
@@ -127,14 +119,14 @@ enum TestHTTPClient {
         return (responses, bodySent, !channel.isActive)
     }
 
-    private static func connect(group: MultiThreadedEventLoopGroup, port: Int, expected count: Int,
-                                promise: EventLoopPromise<[TestResponse]>) async throws -> any Channel {
-        try await ClientBootstrap(group: group)
+    /// A new connection whose pipeline is the one handler `makeHandler` builds.
+    private static func connect(port: Int, _ makeHandler: @escaping @Sendable () -> any ChannelInboundHandler) async throws -> any Channel {
+        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(5))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ResponseCollector(expected: count, promise: promise))
+                    try channel.pipeline.syncOperations.addHandler(makeHandler())
                 }
             }
             .connect(host: "127.0.0.1", port: port).get()
