@@ -135,11 +135,22 @@ class Gateway:
     def __init__(self, index, binary, directory, seeds, upstream_port, lock_ttl):
         self.index = index
         self.binary = binary
-        self.port = free_port()
-        self.admin_port = free_port()
         self.config = os.path.join(directory, f"gateway-{index}.yaml")
         self.log_path = os.path.join(directory, f"gateway-{index}.log")
         self.process = None
+        self.seeds = seeds
+        self.upstream_port = upstream_port
+        self.lock_ttl = lock_ttl
+        self._choose_ports()
+
+    def _choose_ports(self):
+        """Free ports, and the config that names them. A free port can be
+        taken (by an outgoing connection's ephemeral port, say) before the
+        gateway binds it; the gateway then exits saying `cannot listen on`,
+        and `start` comes back here for new ones."""
+        self.port = free_port()
+        self.admin_port = free_port()
+        seeds, upstream_port, lock_ttl = self.seeds, self.upstream_port, self.lock_ttl
         seed_list = ", ".join(f'"127.0.0.1:{p}"' for p in seeds)
         with open(self.config, "w") as f:
             f.write(f"""version: 1
@@ -170,17 +181,26 @@ routes:
     idempotency: {{ lock_ttl: {lock_ttl}ms }}
 """)
 
-    def start(self):
-        log = open(self.log_path, "a")
-        self.process = subprocess.Popen([self.binary, "serve", "--config", self.config], stdout=log, stderr=log)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.admin_port}/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.05)
+    def start(self, attempts=3):
+        for attempt in range(1, attempts + 1):
+            log_start = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
+            log = open(self.log_path, "a")
+            self.process = subprocess.Popen([self.binary, "serve", "--config", self.config], stdout=log, stderr=log)
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and self.process.poll() is None:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{self.admin_port}/healthz", timeout=1) as r:
+                        if r.status == 200:
+                            return
+                except OSError:
+                    time.sleep(0.05)
+            if self.process.poll() is not None and attempt < attempts:
+                with open(self.log_path, errors="replace") as f:
+                    f.seek(log_start)
+                    if "cannot listen on" in f.read():
+                        self._choose_ports()
+                        continue
+            break
         raise RuntimeError(f"gateway {self.index} did not start; see {self.log_path}")
 
     def signal(self, signum):
