@@ -72,16 +72,19 @@ struct ServeCommand: AsyncParsableCommand {
         let startupCheck = redis.map { redis in
             Task.detached { await Self.warnAboutEvictionOnceReachable(redis, logger: logger) }
         }
-        var failure: (any Error)?
-        defer { startupCheck?.cancel() }
+        var failed = false
         do { try await serviceGroup.run() } catch {
-            failure = error
-            logger.error("gateway failed", metadata: ["error": "\(error)"])
+            failed = true
+            // Critical, so that no log level hides why the process stopped.
+            logger.critical("gateway failed", metadata: ["error": "\(error)"])
         }
+        startupCheck?.cancel()
         curl.shutdown()
         redis?.shutdown()
         try? await group.shutdownGracefully()
-        if let failure { throw failure }
+        // The log line above is the report: rethrowing would make
+        // ArgumentParser print the same error a second time.
+        if failed { throw ExitCode.failure }
     }
 
     static func bootstrapLogging(_ log: LogConfiguration) {

@@ -32,6 +32,9 @@ struct ListenerTests {
         #expect(status == 1)
         #expect(log.contains("cannot listen on 127.0.0.1:\(taken) (\(field))"))
         #expect(log.contains("Address already in use"))
+        // Said once, in the log line: not repeated by the argument parser.
+        #expect(log.components(separatedBy: "cannot listen on").count == 2)
+        #expect(!log.contains("Error: "))
         // The listener that did bind is gone with the process.
         #expect(!FreePort.isAccepting(free))
         try await squatter.close()
