@@ -207,11 +207,16 @@ final class RedisLink {
 
     // MARK: Connecting
 
+    /// An IP address is connected to directly. NIO's name resolver runs
+    /// getaddrinfo on a Dispatch queue and hands the answer back to the
+    /// loop; a connect still resolving when the gateway stops would post to
+    /// a loop that has shut down (NIO prints an error for it), and a
+    /// literal address needs no lookup anyway. Names still go through it.
     private func connect() {
         phase = .connecting
         let milliseconds = max(1, timeout.milliseconds)
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        ClientBootstrap(group: eventLoop)
+        let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(.milliseconds(milliseconds))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -219,7 +224,12 @@ final class RedisLink {
                     try channel.pipeline.syncOperations.addHandler(RedisLinkHandler(link: bound.value))
                 }
             }
-            .connect(host: endpoint.host, port: endpoint.port)
+        let connecting = if let address = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port) {
+            bootstrap.connect(to: address)
+        } else {
+            bootstrap.connect(host: endpoint.host, port: endpoint.port)
+        }
+        connecting
             .assumeIsolated()
             .whenComplete { result in
                 switch result {
