@@ -84,9 +84,9 @@ enum TestHTTPClient {
 
     /// One request sent the way a client that sends `Expect: 100-continue`
     /// sends it: the head first, the body only after an interim response
-    /// arrives. Returns every response in the order it came, and whether the
-    /// connection was closed after them; `nil` for the body means it was
-    /// never asked for within `patience`, and never sent.
+    /// arrives. Returns every response in the order it came, whether the body
+    /// was sent (false: no 100 arrived within `patience`, so it never was),
+    /// and whether the connection was closed after them.
     static func sendAwaitingContinue(port: Int, head: String, body: [UInt8],
                                      patience: Duration = .seconds(5)) async throws -> (responses: [TestResponse], bodySent: Bool, closed: Bool) {
         let (stream, continuation) = AsyncStream.makeStream(of: TestResponse.self)
