@@ -11,7 +11,8 @@ stays a readable sequence of steps and all parsing lives here, in one place.
   nginx-status URL             accepts/requests from an nginx stub_status page
   rss-sample --pid P --seconds S
                                highest VmRSS seen, sampling every 50 ms (VmHWM is lazy)
-  cpu NAME=PID...               CPU seconds (user, system) and context switches so far, per process
+  cpu NAME=PID...               CPU seconds (user, system, and by thread group) and context
+                               switches so far, per process
   rss --pid P --set N          VmHWM/VmRSS of a process as one JSON line
   row ...                      one measured row (wrk output + metrics delta) as a JSON line
   curl-config ...              a curl --parallel config for N POSTs (callgrind driver)
@@ -145,25 +146,46 @@ def sample_peak_rss(pid, seconds, interval=0.05):
     return {"peak_kib": peak, "samples": samples}
 
 
+# Thread names (/proc/PID/task/TID/comm) of the gateway's two kinds of
+# request-path threads: NIO's event loops and the one libcurl multi thread.
+THREAD_GROUPS = (("event loops", "NIO-ELT"), ("curl thread", "curl-multi"))
+
+
 def cpu_usage(pid):
     """User and system CPU seconds so far, and context switches summed over
     the process's threads: switches per request show how many thread hops
-    (and wake-ups) a request costs."""
-    # Fields 14 and 15 of /proc/PID/stat, after the parenthesised command
-    # name (which may itself contain spaces).
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
+    (and wake-ups) a request costs. `threads` splits the CPU seconds by
+    THREAD_GROUPS, so a report can say which thread a request's cost is
+    spent on; whatever no group names (Dispatch workers, the main thread,
+    threads that ended) is the process total minus the groups."""
     ticks = os.sysconf("SC_CLK_TCK")
+
+    def user_system(path):
+        # Fields 14 and 15 of a stat file, after the parenthesised command
+        # name (which may itself contain spaces).
+        with open(path) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) / ticks, int(fields[12]) / ticks
+
+    user, system = user_system(f"/proc/{pid}/stat")
     switches = 0
+    threads = {group: {"user": 0.0, "system": 0.0} for group, _ in THREAD_GROUPS}
     for task in os.listdir(f"/proc/{pid}/task"):
         try:
             with open(f"/proc/{pid}/task/{task}/status") as f:
                 for line in f:
                     if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
                         switches += int(line.split()[1])
-        except OSError:
+            with open(f"/proc/{pid}/task/{task}/comm") as f:
+                name = f.read().strip()
+            for group, prefix in THREAD_GROUPS:
+                if name.startswith(prefix):
+                    thread_user, thread_system = user_system(f"/proc/{pid}/task/{task}/stat")
+                    threads[group]["user"] += thread_user
+                    threads[group]["system"] += thread_system
+        except (OSError, IndexError, ValueError):
             pass  # a thread that ended meanwhile
-    return {"user": int(fields[11]) / ticks, "system": int(fields[12]) / ticks, "switches": switches}
+    return {"user": user, "system": system, "switches": switches, "threads": threads}
 
 
 def parse_wrk(path):
@@ -404,7 +426,11 @@ def main():
             # CPU seconds each process spent during the measured row: what a
             # request costs, less sensitive to a busy machine than req/s.
             before, after = json.load(open(args.cpu_before)), json.load(open(args.cpu_after))
-            row["cpu"] = {name: {k: round(after[name][k] - before[name][k], 3) for k in after[name]}
+            def delta(a, b):
+                if isinstance(a, dict):
+                    return {k: delta(a[k], b.get(k, 0)) for k in a}
+                return round(a - b, 3)
+            row["cpu"] = {name: delta(after[name], before[name])
                           for name in after if after.get(name) is not None and before.get(name) is not None}
         if args.rss_peak:
             try:

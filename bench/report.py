@@ -108,13 +108,23 @@ def summarize_rows(records):
                      for r in runs if "gateway_memory_kib" in r]
         conns = [r.get("connections_mid_run") for r in runs if r.get("connections_mid_run")]
         upstream = [r["upstream"] for r in runs if "upstream" in r]
-        cpu, system_share, switches = {}, {}, {}
+        cpu, system_share, switches, by_thread, thread_system_share = {}, {}, {}, {}, {}
         for r in runs:
             if r["wrk"].get("failed") or not r["wrk"]["requests"]:
                 continue
             for process, used in r.get("cpu", {}).items():
                 total = used["user"] + used["system"]
                 cpu.setdefault(process, []).append(total / r["wrk"]["requests"] * 1e6)
+                if process == "gateway" and used.get("threads"):
+                    # What the named threads did not spend went to the rest.
+                    groups = dict(used["threads"])
+                    groups["other"] = {"user": used["user"] - sum(g["user"] for g in groups.values()),
+                                       "system": used["system"] - sum(g["system"] for g in groups.values())}
+                    for group, spent in groups.items():
+                        seconds = spent["user"] + spent["system"]
+                        by_thread.setdefault(group, []).append(seconds / r["wrk"]["requests"] * 1e6)
+                        if seconds > 0:
+                            thread_system_share.setdefault(group, []).append(spent["system"] / seconds)
                 switches.setdefault(process, []).append(used["switches"] / r["wrk"]["requests"])
                 if total:
                     system_share.setdefault(process, []).append(used["system"] / total)
@@ -133,6 +143,9 @@ def summarize_rows(records):
             "connections_mid_run": conns,
             "cpu_us_per_request": {process: median(values) for process, values in cpu.items()},
             "cpu_system_share": {process: median(values) for process, values in system_share.items()},
+            "gateway_cpu_us_per_request_by_thread": {group: median(values) for group, values in by_thread.items()},
+            "gateway_cpu_system_share_by_thread": {group: median(values)
+                                                   for group, values in thread_system_share.items()},
             "context_switches_per_request": {process: median(values) for process, values in switches.items()},
             "proxy_process": PROXY_PROCESS[name],
             "upstream_connections_opened_per_set": [u["connections_opened"] for u in upstream],
@@ -416,6 +429,27 @@ def markdown(report):
             cells.append(f'{us:.1f} µs ({share * 100:.0f}% sys), {row["context_switches_per_request"].get(p, 0):.2f} cs'
                          if share is not None else f"{us:.1f} µs")
         w(f"| {name} | " + " | ".join(cells) + " |")
+    split = [name for name in ROWS if rows.get(name) and rows[name]["proxy_process"] == "gateway"
+             and rows[name].get("gateway_cpu_us_per_request_by_thread")]
+    if split:
+        w("")
+        w("The gateway's CPU µs per request by thread (from `/proc/PID/task/TID/stat`, median over the sets): "
+          "*event loops* are NIO's threads (HTTP in and out, routing, the idempotency decisions, the Redis "
+          "connections); the *curl thread* drives libcurl's multi handle, so it is the whole upstream call; "
+          "*other* is the rest of the process (Dispatch workers, the main thread). Compare each with the "
+          "proxying nginx's whole hop above:")
+        w("")
+        w("| row | event loops | curl thread | other | total |")
+        w("|---|---:|---:|---:|---:|")
+        for name in split:
+            groups = rows[name]["gateway_cpu_us_per_request_by_thread"]
+            shares = rows[name].get("gateway_cpu_system_share_by_thread", {})
+            cells = []
+            for group in ("event loops", "curl thread", "other"):
+                us, share = groups.get(group), shares.get(group)
+                cells.append("—" if us is None or us < 0.05 else
+                             f"{us:.1f} µs ({share * 100:.0f}% sys)" if share is not None else f"{us:.1f} µs")
+            w(f"| {name} | " + " | ".join(cells) + f" | {fmt(rows[name]['cpu_us_per_request'].get('gateway'), 1)} µs |")
     w("")
     w("What the gateway counted during its rows (`/metrics` deltas, all sets):")
     w("")
