@@ -274,6 +274,16 @@ def bars(rows, memory):
     return result
 
 
+def cpu_cell(us, system_share, suffix=""):
+    """One CPU µs/request cell: "—" when idle in the row, else the figure,
+    its kernel share when known, and `suffix` after that."""
+    if us is None or us < 0.05:
+        return "—"
+    if system_share is None:
+        return f"{us:.1f} µs"
+    return f"{us:.1f} µs ({system_share * 100:.0f}% sys){suffix}"
+
+
 def fmt(value, digits=2):
     return "—" if value is None else f"{value:,.{digits}f}"
 
@@ -419,15 +429,8 @@ def markdown(report):
         row = rows.get(name)
         if not row:
             continue
-        cells = []
-        for p in CPU_PROCESSES:
-            us = row["cpu_us_per_request"].get(p)
-            if us is None or us < 0.05:  # idle in this row
-                cells.append("—")
-                continue
-            share = row["cpu_system_share"].get(p)
-            cells.append(f'{us:.1f} µs ({share * 100:.0f}% sys), {row["context_switches_per_request"].get(p, 0):.2f} cs'
-                         if share is not None else f"{us:.1f} µs")
+        cells = [cpu_cell(row["cpu_us_per_request"].get(p), row["cpu_system_share"].get(p),
+                          f', {row["context_switches_per_request"].get(p, 0):.2f} cs') for p in CPU_PROCESSES]
         w(f"| {name} | " + " | ".join(cells) + " |")
     split = [name for name in ROWS if rows.get(name) and rows[name]["proxy_process"] == "gateway"
              and rows[name].get("gateway_cpu_us_per_request_by_thread")]
@@ -444,11 +447,7 @@ def markdown(report):
         for name in split:
             groups = rows[name]["gateway_cpu_us_per_request_by_thread"]
             shares = rows[name].get("gateway_cpu_system_share_by_thread", {})
-            cells = []
-            for group in ("event loops", "curl thread", "other"):
-                us, share = groups.get(group), shares.get(group)
-                cells.append("—" if us is None or us < 0.05 else
-                             f"{us:.1f} µs ({share * 100:.0f}% sys)" if share is not None else f"{us:.1f} µs")
+            cells = [cpu_cell(groups.get(g), shares.get(g)) for g in ("event loops", "curl thread", "other")]
             w(f"| {name} | " + " | ".join(cells) + f" | {fmt(rows[name]['cpu_us_per_request'].get('gateway'), 1)} µs |")
     w("")
     w("What the gateway counted during its rows (`/metrics` deltas, all sets):")
