@@ -22,19 +22,24 @@ import statistics
 import subprocess
 import sys
 
-ROWS = ["direct", "nginx", "gateway pass-through", "gateway first execution", "gateway replay"]
+FLOOR = "SwiftNIO floor"
+ROWS = ["direct", "nginx", FLOOR, "gateway pass-through", "gateway first execution", "gateway replay"]
+GATEWAY_ROWS = [name for name in ROWS if name.startswith("gateway")]
 TARGETS = {
     "direct": "the upstream nginx itself",
     "nginx": "a second nginx proxying to it (keepalive 64)",
+    FLOOR: "`bench/floor`, SwiftNIO's HTTP/1 server alone (one event loop per core, as the gateway runs) "
+           "answering 201 with the upstream's body from memory: no upstream call, no store, no gateway logic, "
+           "so the least any gateway on this stack can cost",
     "gateway pass-through": "gateway `/pass` (no idempotency)",
     "gateway first execution": "gateway `/idem`, a new Idempotency-Key per request",
     "gateway replay": "gateway `/idem`, one key, stored before the run",
 }
 MIB = 1024  # KiB per MiB
 # The process whose CPU time is the cost of the row's hop.
-PROXY_PROCESS = {"direct": "upstream nginx", "nginx": "peer nginx", "gateway pass-through": "gateway",
-                 "gateway first execution": "gateway", "gateway replay": "gateway"}
-CPU_PROCESSES = ["gateway", "peer nginx", "upstream nginx", "redis"]
+PROXY_PROCESS = {"direct": "upstream nginx", "nginx": "peer nginx", FLOOR: "nio floor",
+                 **{name: "gateway" for name in GATEWAY_ROWS}}
+CPU_PROCESSES = ["gateway", "peer nginx", "upstream nginx", "redis", "nio floor"]
 
 
 def load(path):
@@ -223,22 +228,35 @@ def summarize_callgrind(records):
             entry["short_requests"] = short["requests"]
             entry["marginal_ir_per_request"] = (full["total_ir"] - short["total_ir"]) / (full["requests"] - short["requests"])
         paths[name] = entry
-    # The yardstick: nginx proxying under the same tool, N and N/10 requests.
-    nginx_runs = sorted((r for r in records if r["kind"] == "callgrind_nginx"), key=lambda r: r["requests"])
-    nginx = None
-    if len(nginx_runs) > 1 and all(r["total_ir"] is not None for r in nginx_runs):
-        short, full = nginx_runs[0], nginx_runs[-1]
-        if full["requests"] > short["requests"]:
-            nginx = {"requests": full["requests"], "short_requests": short["requests"],
-                     "codes": " / ".join(r["codes"] or "—" for r in reversed(nginx_runs)),
-                     "status": " / ".join(dict.fromkeys(r["status"] for r in reversed(nginx_runs))),
-                     "marginal_ir_per_request": (full["total_ir"] - short["total_ir"]) / (full["requests"] - short["requests"])}
-    if nginx:
-        for entry in paths.values():
-            if entry.get("marginal_ir_per_request") is not None:
-                entry["marginal_ratio_to_nginx"] = entry["marginal_ir_per_request"] / nginx["marginal_ir_per_request"]
-    return {"baseline_ir": baseline, "paths": paths, "nginx": nginx,
+    # The yardstick (nginx proxying) and the floor (SwiftNIO alone) under the
+    # same tool, N and N/10 requests each.
+    nginx, floor = yardstick(records, "callgrind_nginx"), yardstick(records, "callgrind_floor")
+    for entry in paths.values():
+        if entry.get("marginal_ir_per_request") is None:
+            continue
+        if nginx:
+            entry["marginal_ratio_to_nginx"] = entry["marginal_ir_per_request"] / nginx["marginal_ir_per_request"]
+        if floor:
+            entry["marginal_above_floor"] = entry["marginal_ir_per_request"] - floor["marginal_ir_per_request"]
+    if nginx and floor:
+        floor["marginal_ratio_to_nginx"] = floor["marginal_ir_per_request"] / nginx["marginal_ir_per_request"]
+    return {"baseline_ir": baseline, "paths": paths, "nginx": nginx, "floor": floor,
             "baseline_status": next((r["status"] for r in runs if r["path"] == "baseline"), None)}
+
+
+def yardstick(records, kind):
+    """The marginal Ir per request of a process measured under callgrind at N
+    and N/10 requests; None unless both runs wrote a total."""
+    runs = sorted((r for r in records if r["kind"] == kind), key=lambda r: r["requests"])
+    if len(runs) < 2 or any(r["total_ir"] is None for r in runs):
+        return None
+    short, full = runs[0], runs[-1]
+    if full["requests"] <= short["requests"]:
+        return None
+    return {"requests": full["requests"], "short_requests": short["requests"],
+            "codes": " / ".join(r["codes"] or "—" for r in reversed(runs)),
+            "status": " / ".join(dict.fromkeys(r["status"] for r in reversed(runs))),
+            "marginal_ir_per_request": (full["total_ir"] - short["total_ir"]) / (full["requests"] - short["requests"])}
 
 
 def bars(rows, memory):
@@ -354,11 +372,33 @@ def print_table(rows, memory, callgrind, bar_results):
             print(f'  {name:16} {fmt(entry.get("ir_per_request"), 0):>14} {fmt(entry.get("marginal_ir_per_request"), 0):>12}'
                   + (f' ({ratio:.1f}× nginx)' if ratio else "")
                   + f'   ({entry["status"]}; responses {entry["codes"]})')
-        if callgrind.get("nginx"):
-            print(f'  {"nginx proxy":16} {"—":>14} {fmt(callgrind["nginx"]["marginal_ir_per_request"], 0):>12}')
+        for label, key in (("nginx proxy", "nginx"), (FLOOR, "floor")):
+            if callgrind.get(key):
+                print(f'  {label:16} {"—":>14} {fmt(callgrind[key]["marginal_ir_per_request"], 0):>12}')
     print()
     for b in bar_results:
         print(f'{verdict(b)}: {b["bar"]}: {b["measured"]}')
+
+
+def floor_summary(rows):
+    """One paragraph on the floor: what NIO's HTTP/1 server alone costs
+    against nginx's whole proxy hop, and what each gateway row adds to it."""
+    floor, nginx = rows.get(FLOOR), rows.get("nginx")
+    if not floor or not nginx:
+        return None
+    mine = floor["cpu_us_per_request"].get("nio floor")
+    theirs = nginx["cpu_us_per_request"].get("peer nginx")
+    if not mine or not theirs:
+        return None
+    above = [f'{name.removeprefix("gateway ")} {row["cpu_us_per_request"]["gateway"] - mine:.1f} µs'
+             for name, row in ((n, rows.get(n)) for n in GATEWAY_ROWS)
+             if row and row["cpu_us_per_request"].get("gateway")]
+    return (f"**What the floor says.** SwiftNIO's HTTP/1 server alone, answering from memory, spent "
+            f"{mine:.1f} µs of CPU per request, {mine / theirs:.2f}× the proxying nginx's whole hop "
+            f"({theirs:.1f} µs, which includes calling its upstream); its req/s was "
+            f'{fmt_ratio(floor.get("rps_ratio_to_nginx"))} and its p99 {fmt_ratio(floor.get("p99_ratio_to_nginx"))} '
+            "nginx's. No gateway built on this stack can cost less per request. The gateway's CPU above the floor, "
+            "per request: " + ", ".join(above) + ".")
 
 
 def markdown(report):
@@ -400,6 +440,10 @@ def markdown(report):
         w("| " + " | ".join(r) + " |")
     w("")
     w("Targets: " + "; ".join(f"**{n}**: {TARGETS[n]}" for n in ROWS if n in rows) + ".")
+    floor_text = floor_summary(rows)
+    if floor_text:
+        w("")
+        w(floor_text)
     w("")
     w("Ratios are the median gateway req/s over the median nginx req/s. Per set (in brackets: that set's "
       "ratio to nginx; `load` is the machine's 1-minute load average after the row, with 2 CPUs):")
@@ -411,14 +455,14 @@ def markdown(report):
         if not row:
             continue
         cells = [f'{fmt(p["rps"], 0)} req/s, p99 {fmt(p["p99_ms"], 3)} ms' for p in row["per_set"]]
-        if name.startswith("gateway"):
+        if name in GATEWAY_ROWS or name == FLOOR:
             cells = [f"{c} ({fmt_ratio(r)})" for c, r in zip(cells, row.get("rps_ratio_to_nginx_per_set", []))]
         cells = [f'{c}, load {fmt(p.get("loadavg_1m"), 1)}' for c, p in zip(cells, row["per_set"])]
         w(f"| {name} | " + " | ".join(cells) + " |")
     w("")
     w("**CPU µs/req** is the CPU time (user + system, from `/proc/PID/stat`) that the row's own hop spent "
       "per response wrk saw: the upstream nginx worker for *direct*, the proxying nginx worker for *nginx*, "
-      "the gateway process (all its threads) for the gateway rows; median over the sets. It is less "
+      f"the floor's process for *{FLOOR}*, the gateway process (all its threads) for the gateway rows; median over the sets. It is less "
       "sensitive to a busy machine than req/s. **CPU ÷ nginx** divides it by the proxying nginx's. Every "
       "process, per request: CPU µs (share of it in the kernel) and context switches, summed over the "
       "process's threads:")
@@ -521,19 +565,31 @@ def markdown(report):
               "tool and the same curl driver; its figure is the marginal one, and **marginal ÷ nginx** divides each "
               "gateway path's marginal figure by it: the instruction ratio to the yardstick, steady on a noisy machine.")
         w("")
-        w("| path | N | responses | total Ir | Ir per request | marginal Ir per request | marginal ÷ nginx | run |")
-        w("|---|---:|---|---:|---:|---:|---:|---|")
-        w(f'| baseline (start + stop) | 0 | — | {fmt(callgrind["baseline_ir"], 0)} | — | — | — | {callgrind["baseline_status"]} |')
+        floor = callgrind.get("floor")
+        if floor:
+            w(f"**{FLOOR}** is the floor row's server under the same tool, driver and valgrind workarounds; "
+              "**above the floor** is a gateway path's marginal figure minus the floor's: what the gateway "
+              "adds to NIO's own HTTP/1 server (the upstream call, the store, the gateway's logic).")
+            w("")
+        w("| path | N | responses | total Ir | Ir per request | marginal Ir per request | marginal ÷ nginx "
+          "| above the floor | run |")
+        w("|---|---:|---|---:|---:|---:|---:|---:|---|")
+        w(f'| baseline (start + stop) | 0 | — | {fmt(callgrind["baseline_ir"], 0)} | — | — | — | — | '
+          f'{callgrind["baseline_status"]} |')
         for name, e in callgrind["paths"].items():
             marginal = fmt(e.get("marginal_ir_per_request"), 0)
             if "short_requests" in e:
                 marginal += f' (N/10 = {e["short_requests"]:,})'
             ratio = e.get("marginal_ratio_to_nginx")
             w(f'| {name} | {e["requests"]:,} | {e["codes"] or "—"} | {fmt(e.get("total_ir"), 0)} | '
-              f'{fmt(e.get("ir_per_request"), 0)} | {marginal} | {f"{ratio:.1f}×" if ratio else "—"} | {e["status"]} |')
-        if nginx:
-            w(f'| nginx proxy | {nginx["requests"]:,} | {nginx["codes"]} | — | — | '
-              f'{fmt(nginx["marginal_ir_per_request"], 0)} (N/10 = {nginx["short_requests"]:,}) | 1.0× | {nginx["status"]} |')
+              f'{fmt(e.get("ir_per_request"), 0)} | {marginal} | {f"{ratio:.1f}×" if ratio else "—"} | '
+              f'{fmt(e.get("marginal_above_floor"), 0)} | {e["status"]} |')
+        for label, entry, ratio in (("nginx proxy", nginx, 1.0),
+                                    (FLOOR, floor, (floor or {}).get("marginal_ratio_to_nginx"))):
+            if entry:
+                w(f'| {label} | {entry["requests"]:,} | {entry["codes"]} | — | — | '
+                  f'{fmt(entry["marginal_ir_per_request"], 0)} (N/10 = {entry["short_requests"]:,}) | '
+                  f'{f"{ratio:.1f}×" if ratio else "—"} | — | {entry["status"]} |')
     profiles = [r for r in report["raw"] if r["kind"] == "callgrind_profile"]
     if profiles:
         w("")

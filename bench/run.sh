@@ -7,8 +7,9 @@
 # One command, loopback only, bounded in time. It installs what it needs,
 # builds the gateway in release mode (into .build-bench, so it never fights
 # over .build with someone else's debug build), starts Redis, an nginx
-# upstream, a second nginx proxying to it (the yardstick) and the gateway,
-# drives each with wrk, and repeats the whole set. Then it measures
+# upstream, a second nginx proxying to it (the yardstick), a bare SwiftNIO
+# server (bench/floor: the least any gateway on NIO can cost) and the
+# gateway, drives each with wrk, and repeats the whole set. Then it measures
 # instructions per request under callgrind. bench/report.py turns the raw
 # results into a table, bench/results/latest.json and BENCHMARKS.md.
 #
@@ -113,13 +114,20 @@ BUILD=(swift build -c release --product idempotency-gateway --scratch-path .buil
 timeout 3600 "${BUILD[@]}" >"$WORK/build.log" 2>&1 || { tail -40 "$WORK/build.log" >&2; exit 1; }
 GATEWAY="$(timeout 300 "${BUILD[@]}" --show-bin-path)/idempotency-gateway"
 [ -x "$GATEWAY" ] || { echo "no binary at $GATEWAY" >&2; exit 1; }
+# The floor is a package of its own (bench/floor), built the same way.
+log "building the SwiftNIO floor in release mode (.build-bench-floor)"
+FLOOR_BUILD=(swift build -c release --package-path "$BENCH/floor" --scratch-path .build-bench-floor)
+timeout 3600 "${FLOOR_BUILD[@]}" >"$WORK/floor-build.log" 2>&1 || { tail -40 "$WORK/floor-build.log" >&2; exit 1; }
+FLOOR="$(timeout 300 "${FLOOR_BUILD[@]}" --show-bin-path)/nio-floor"
+[ -x "$FLOOR" ] || { echo "no binary at $FLOOR" >&2; exit 1; }
 
 # ---------------------------------------------------------- 3. processes
 # shellcheck disable=SC2207
-PORTS=($("${PROBE[@]}" free-ports 8))
+PORTS=($("${PROBE[@]}" free-ports 10))
 REDIS_PORT=${PORTS[0]} UPSTREAM_PORT=${PORTS[1]} PEER_PORT=${PORTS[2]}
 GATEWAY_PORT=${PORTS[3]} ADMIN_PORT=${PORTS[4]}
 CG_GATEWAY_PORT=${PORTS[5]} CG_ADMIN_PORT=${PORTS[6]} CG_PEER_PORT=${PORTS[7]}
+FLOOR_PORT=${PORTS[8]} CG_FLOOR_PORT=${PORTS[9]}
 
 # wait_ready URL SECONDS PID INTERVAL: until URL answers 2xx; gives up at
 # once when PID has exited (no point waiting minutes for a dead process).
@@ -224,6 +232,12 @@ UPSTREAM_WORKER="$(nginx_worker "${NGINX_MASTER[upstream]}")"
 PEER_WORKER="$(nginx_worker "${NGINX_MASTER[peer]}")"
 [ -n "$UPSTREAM_WORKER" ] && [ -n "$PEER_WORKER" ] || { echo "no nginx worker processes found" >&2; exit 1; }
 
+log "starting the SwiftNIO floor on :$FLOOR_PORT"
+"$FLOOR" "$FLOOR_PORT" >"$WORK/floor.log" 2>&1 &
+FLOOR_PID=$!
+STARTED+=("$FLOOR_PID")
+wait_tcp "$FLOOR_PORT" 20
+
 # The gateway's configuration: /pass without idempotency, /idem with it,
 # both in front of the nginx upstream. Warning level, so one log line per
 # request does not become the thing we measure.
@@ -272,13 +286,14 @@ wait_ready "http://127.0.0.1:$ADMIN_PORT/readyz" 60 "$GATEWAY_PID" \
 
 UPSTREAM_URL="http://127.0.0.1:$UPSTREAM_PORT/v1/charges"
 PEER_URL="http://127.0.0.1:$PEER_PORT/v1/charges"
+FLOOR_URL="http://127.0.0.1:$FLOOR_PORT/v1/charges"
 PASS_URL="http://127.0.0.1:$GATEWAY_PORT/pass/v1/charges"
 IDEM_URL="http://127.0.0.1:$GATEWAY_PORT/idem/v1/charges"
 METRICS_URL="http://127.0.0.1:$ADMIN_PORT/metrics"
 UPSTREAM_STATUS_URL="http://127.0.0.1:$UPSTREAM_PORT/__nginx_status"
 
 # Sanity: every target answers 201 before we spend minutes measuring it.
-for url in "$UPSTREAM_URL" "$PEER_URL" "$PASS_URL" "$IDEM_URL"; do
+for url in "$UPSTREAM_URL" "$PEER_URL" "$FLOOR_URL" "$PASS_URL" "$IDEM_URL"; do
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X POST \
         -H 'Content-Type: application/json' --data-binary @"$BENCH/body.json" "$url")
     [ "$code" = 201 ] || { echo "$url answered $code, expected 201" >&2; exit 1; }
@@ -321,7 +336,8 @@ measure() {
     if [ "$WARMUP" -gt 0 ]; then run_wrk "$dir/warmup.txt" "$url" "$mode" "$WARMUP" "$key"; fi
     local extra=(--upstream-before "$dir/upstream-before.json" --upstream-after "$dir/upstream-after.json"
                  --cpu-before "$dir/cpu-before.json" --cpu-after "$dir/cpu-after.json")
-    local processes=(gateway="$GATEWAY_PID" "peer nginx=$PEER_WORKER" "upstream nginx=$UPSTREAM_WORKER" redis="$REDIS_PID")
+    local processes=(gateway="$GATEWAY_PID" "peer nginx=$PEER_WORKER" "upstream nginx=$UPSTREAM_WORKER" redis="$REDIS_PID"
+                     "nio floor=$FLOOR_PID")
     "${PROBE[@]}" nginx-status "$UPSTREAM_STATUS_URL" >"$dir/upstream-before.json"
     if [ "$target" = gateway ]; then
         "${PROBE[@]}" metrics "$METRICS_URL" >"$dir/metrics-before.json"
@@ -360,6 +376,7 @@ measure() {
 for ((set = 1; set <= REPEAT; set++)); do
     measure "$set" direct upstream "$UPSTREAM_URL" plain
     measure "$set" nginx peer "$PEER_URL" plain
+    measure "$set" "SwiftNIO floor" floor "$FLOOR_URL" plain
     measure "$set" "gateway pass-through" gateway "$PASS_URL" plain
     measure "$set" "gateway first execution" gateway "$IDEM_URL" fresh
     # One key per set, executed once by curl; the second curl proves it replays.
@@ -381,6 +398,7 @@ done
 cp "$WORK/gateway/gateway.log" "$RESULTS/gateway.log"
 "${PROBE[@]}" log-summary "$WORK/gateway/gateway.log" >>"$RAW"
 stop_pid "$GATEWAY_PID" 20 || log "the gateway did not exit within 20 s of SIGTERM; killed"
+stop_pid "$FLOOR_PID" 10 || true
 
 # ----------------------------------------------------------- 7. callgrind
 # Instructions per request: run the same gateway under callgrind, send a
@@ -400,6 +418,7 @@ stop_pid "$GATEWAY_PID" 20 || log "the gateway did not exit within 20 s of SIGTE
 prepare_callgrind() {
     mkdir -p "$WORK/valgrind"
     objcopy --strip-debug "$GATEWAY" "$WORK/valgrind/idempotency-gateway"
+    objcopy --strip-debug "$FLOOR" "$WORK/valgrind/nio-floor"
     cc -O2 -shared -fPIC -o "$WORK/valgrind/libsigsuspend-copy.so" "$BENCH/valgrind/sigsuspend-copy.c" -ldl
 }
 
@@ -458,11 +477,38 @@ callgrind_run() {  # callgrind_run NAME URL MODE COUNT
         "$name" "$count" "$total" "$status" "$codes" >>"$RAW"
 }
 
+# callgrind_yardstick KIND PID URL COUNT DIR SIGNAL: a yardstick already
+# started under callgrind as PID: wait until it answers URL, send COUNT
+# POSTs with the gateway's curl driver, stop it with SIGNAL (each exits
+# cleanly on its own, so callgrind writes its file) and append its total
+# to $RAW as KIND. Only the N − N/10 difference is used: neither yardstick
+# has a start-up cost comparable to the gateway's baseline.
+callgrind_yardstick() {
+    local kind="$1" pid="$2" url="$3" count="$4" dir="$5" signal="$6"
+    local status=ok codes="" deadline=$((SECONDS + 120))
+    STARTED+=("$pid")
+    until curl -s -o /dev/null --max-time 2 "$url"; do
+        is_alive "$pid" && [ "$SECONDS" -lt "$deadline" ] || { status="not-ready"; break; }
+        sleep 1
+    done
+    if [ "$status" = ok ]; then
+        "${PROBE[@]}" curl-config --url "$url" --count "$count" --key-mode plain \
+            --key-prefix "n" --body-file "$BENCH/body.json" >"$dir/curl.conf"
+        timeout 900 curl -s --parallel --parallel-max 4 -K "$dir/curl.conf" >"$dir/codes.txt" 2>"$dir/curl.err" || status="curl-failed"
+        codes=$(sort "$dir/codes.txt" | uniq -c | awk '{printf "%s%s:%s", sep, $2, $1; sep=","}')
+    fi
+    kill -"$signal" "$pid" 2>/dev/null || true
+    stop_pid "$pid" 60 || status="killed-after-sig$(echo "$signal" | tr '[:upper:]' '[:lower:]')-timeout"
+    wait "$pid" 2>/dev/null || true
+    local total=null
+    if [ -s "$dir/callgrind.out" ]; then total=$("${PROBE[@]}" callgrind-total "$dir/callgrind.out"); fi
+    printf '{"kind":"%s","requests":%d,"total_ir":%s,"status":"%s","codes":"%s"}\n' \
+        "$kind" "$count" "$total" "$status" "$codes" >>"$RAW"
+}
+
 # callgrind_nginx COUNT: the yardstick under the same tool. The peer nginx's
-# configuration in one process (master_process off), driven by the same
-# curl --parallel requests; SIGQUIT lets it exit cleanly so callgrind
-# writes its file. Only the N − N/10 difference is used: nginx has no
-# start-up cost comparable to the gateway's baseline.
+# configuration in one process (master_process off); SIGQUIT lets it exit
+# cleanly.
 callgrind_nginx() {
     local count="$1" dir="$WORK/callgrind/nginx-$1"
     mkdir -p "$dir"
@@ -484,25 +530,19 @@ callgrind_nginx() {
     log "callgrind: nginx proxy ($count requests)"
     valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
         "$NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout.log" 2>&1 &
-    local pid=$! status=ok codes="" deadline=$((SECONDS + 120))
-    STARTED+=("$pid")
-    until curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$CG_PEER_PORT/v1/charges"; do
-        is_alive "$pid" && [ "$SECONDS" -lt "$deadline" ] || { status="not-ready"; break; }
-        sleep 1
-    done
-    if [ "$status" = ok ]; then
-        "${PROBE[@]}" curl-config --url "http://127.0.0.1:$CG_PEER_PORT/v1/charges" --count "$count" --key-mode plain \
-            --key-prefix "n" --body-file "$BENCH/body.json" >"$dir/curl.conf"
-        timeout 900 curl -s --parallel --parallel-max 4 -K "$dir/curl.conf" >"$dir/codes.txt" 2>"$dir/curl.err" || status="curl-failed"
-        codes=$(sort "$dir/codes.txt" | uniq -c | awk '{printf "%s%s:%s", sep, $2, $1; sep=","}')
-    fi
-    kill -QUIT "$pid" 2>/dev/null || true
-    stop_pid "$pid" 60 || status="killed-after-sigquit-timeout"
-    wait "$pid" 2>/dev/null || true
-    local total=null
-    if [ -s "$dir/callgrind.out" ]; then total=$("${PROBE[@]}" callgrind-total "$dir/callgrind.out"); fi
-    printf '{"kind":"callgrind_nginx","requests":%d,"total_ir":%s,"status":"%s","codes":"%s"}\n' \
-        "$count" "$total" "$status" "$codes" >>"$RAW"
+    callgrind_yardstick callgrind_nginx "$!" "http://127.0.0.1:$CG_PEER_PORT/v1/charges" "$count" "$dir" QUIT
+}
+
+# callgrind_floor COUNT: the SwiftNIO floor under the same tool, with the
+# gateway's two valgrind workarounds; it exits on SIGTERM.
+callgrind_floor() {
+    local count="$1" dir="$WORK/callgrind/floor-$1"
+    mkdir -p "$dir"
+    log "callgrind: SwiftNIO floor ($count requests)"
+    LD_PRELOAD="$WORK/valgrind/libsigsuspend-copy.so" \
+        valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
+        "$WORK/valgrind/nio-floor" "$CG_FLOOR_PORT" >"$dir/stdout.log" 2>&1 &
+    callgrind_yardstick callgrind_floor "$!" "http://127.0.0.1:$CG_FLOOR_PORT/v1/charges" "$count" "$dir" TERM
 }
 
 if [ "$CALLGRIND" -eq 1 ]; then
@@ -524,6 +564,7 @@ if [ "$CALLGRIND" -eq 1 ]; then
         callgrind_run "first execution" "$CG_IDEM" fresh "$count"
         callgrind_run "replay" "$CG_IDEM" fixed "$count"
         callgrind_nginx "$count"
+        callgrind_floor "$count"
     done
     # Where the steady-state instructions go, per path: the N run's profile
     # minus the N/10 run's, function by function.
