@@ -14,6 +14,8 @@ stays a readable sequence of steps and all parsing lives here, in one place.
   cpu NAME=PID...               CPU seconds (user, system, and by thread group) and context
                                switches so far, per process
   rss --pid P --set N          VmHWM/VmRSS of a process as one JSON line
+  timed --cpu-out F -- CMD...  runs CMD (its output untouched) and writes the CPU seconds and
+                               context switches it and its children spent to F; exits as CMD did
   row ...                      one measured row (wrk output + metrics delta) as a JSON line
   curl-config ...              a curl --parallel config for N POSTs (callgrind driver)
   log-summary FILE             line count and first lines of the gateway's log
@@ -25,6 +27,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import socket
 import subprocess
 import sys
@@ -186,6 +189,22 @@ def cpu_usage(pid):
         except (OSError, IndexError, ValueError):
             pass  # a thread that ended meanwhile
     return {"user": user, "system": system, "switches": switches, "threads": threads}
+
+
+def timed(command, cpu_out):
+    """Runs `command` to its end and writes what it cost, in cpu_usage's
+    shape: wrk shares the two cores with everything it measures, so its own
+    CPU per request belongs in the budget. RUSAGE_CHILDREN covers wrk under
+    `timeout`, since `timeout` waits for it."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    status = subprocess.call(command)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    spent = {"user": round(after.ru_utime - before.ru_utime, 3),
+             "system": round(after.ru_stime - before.ru_stime, 3),
+             "switches": (after.ru_nvcsw + after.ru_nivcsw) - (before.ru_nvcsw + before.ru_nivcsw)}
+    with open(cpu_out, "w") as f:
+        json.dump(spent, f)
+    return status
 
 
 def parse_wrk(path):
@@ -369,6 +388,9 @@ def main():
     p.add_argument("--rss-peak", help="rss-sample's output for this row")
     p.add_argument("--cpu-before"); p.add_argument("--cpu-after")
     p.add_argument("--rss-pid", help="the gateway: its memory right after the row")
+    p.add_argument("--wrk-cpu", help="timed's output for the measured wrk run")
+    p = sub.add_parser("timed"); p.add_argument("--cpu-out", required=True)
+    p.add_argument("cmd", nargs=argparse.REMAINDER, help="-- COMMAND ARGS...")
     p = sub.add_parser("curl-config")
     p.add_argument("--url", required=True); p.add_argument("--count", type=int, required=True)
     p.add_argument("--key-mode", choices=["plain", "fresh", "fixed"], required=True)
@@ -399,6 +421,9 @@ def main():
             except (OSError, IndexError, ValueError):
                 result[name] = None
         print(json.dumps(result))
+    elif args.command == "timed":
+        command = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+        sys.exit(timed(command, args.cpu_out))
     elif args.command == "rss":
         print(json.dumps({"kind": "rss", "set": args.set, **memory(args.pid)}))
     elif args.command == "row":
@@ -432,6 +457,11 @@ def main():
                 return round(a - b, 3)
             row["cpu"] = {name: delta(after[name], before[name])
                           for name in after if after.get(name) is not None and before.get(name) is not None}
+        if args.wrk_cpu:
+            try:
+                row.setdefault("cpu", {})["wrk"] = json.load(open(args.wrk_cpu))
+            except (OSError, ValueError):
+                pass  # wrk never ran (timeout killed it first): no figure
         if args.rss_peak:
             try:
                 row["gateway_rss_peak_sampled_kib"] = json.load(open(args.rss_peak))["peak_kib"]

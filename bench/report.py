@@ -39,7 +39,13 @@ MIB = 1024  # KiB per MiB
 # The process whose CPU time is the cost of the row's hop.
 PROXY_PROCESS = {"direct": "upstream nginx", "nginx": "peer nginx", FLOOR: "nio floor",
                  **{name: "gateway" for name in GATEWAY_ROWS}}
-CPU_PROCESSES = ["gateway", "peer nginx", "upstream nginx", "redis", "nio floor"]
+CPU_PROCESSES = ["gateway", "peer nginx", "upstream nginx", "redis", "nio floor", "wrk"]
+# The req/s bars, as (label, row, ratio to nginx, what the gateway must do
+# within what is left above the floor).
+BUDGET_BARS = [("replay ≥ 1.0×", "gateway replay", 1.0, "a Redis round trip, hashing and the logic"),
+               ("pass-through ≥ 0.8×", "gateway pass-through", 0.8, "a whole upstream call"),
+               ("first execution ≥ 0.5×", "gateway first execution", 0.5,
+                "two Redis round trips and an upstream call")]
 
 
 def load(path):
@@ -289,6 +295,38 @@ def bars(rows, memory):
         passed = None if growth is None else (memory["peak_mib"] <= 100 and growth < 10)
         result.append({"bar": "gateway RSS ≤ 100 MiB and < 10% growth across the sets",
                        "value": [memory["peak_mib"], growth], "measured": shown, "pass": passed})
+    return result
+
+
+def budgets(rows, cores):
+    """Each req/s bar as a cap on the gateway's own CPU per request. At best
+    a row keeps every core busy, so R × nginx's req/s is out of reach once
+    the CPU all processes spend per gateway request exceeds cores ÷ (R ×
+    nginx's req/s): what is left for the gateway is that minus what the
+    others (the upstream, Redis, wrk) spend in its row. None without wrk's
+    own figure (raw results from before it was measured)."""
+    nginx, floor = rows.get("nginx"), rows.get(FLOOR)
+    if not nginx or not nginx["rps"] or not nginx["cpu_us_per_request"].get("wrk"):
+        return None
+    per_nginx_request = cores * 1e6 / nginx["rps"]
+    nginx_total = sum(v for v in nginx["cpu_us_per_request"].values() if v)
+    busy = lambda row, total: row["rps"] * total / 1e6 if row["rps"] else None
+    floor_cpu = floor["cpu_us_per_request"].get("nio floor") if floor else None
+    result = []
+    for label, name, ratio, work in BUDGET_BARS:
+        row = rows.get(name)
+        if not row or not row["cpu_us_per_request"].get("gateway"):
+            continue
+        others = sum(v for p, v in row["cpu_us_per_request"].items() if p != "gateway" and v)
+        allowed = per_nginx_request / ratio - others
+        spends = row["cpu_us_per_request"]["gateway"]
+        result.append({"bar": label, "row": name, "cpu_per_nginx_request_us": per_nginx_request, "others_us": others,
+                       "allowed_us": allowed, "above_floor_us": allowed - floor_cpu if floor_cpu else None,
+                       "work": work, "spends_us": spends,
+                       # Cores kept busy, from req/s × CPU per request: how
+                       # far each row is from the saturation assumed above.
+                       "cores_busy_nginx_row": busy(nginx, nginx_total),
+                       "cores_busy_gateway_row": busy(row, others + spends)})
     return result
 
 
@@ -625,6 +663,32 @@ def markdown(report):
     w("|---|---|---|")
     for b in report["bars"]:
         w(f'| {b["bar"]} | {b["measured"]} | {verdict(b)} |')
+    if report.get("budgets"):
+        w("")
+        w("### The bars as CPU budgets")
+        w("")
+        cores = report["meta"]["machine"]["nproc"]
+        w(f"Every process of a row (the proxy, the upstream, Redis, wrk itself) shares the {cores} cores, so a "
+          f"row's req/s is at most {cores} cores ÷ the CPU they all spend per request. A bar of R × nginx's "
+          f"req/s is therefore out of reach unless the gateway's own CPU per request stays within "
+          f"({cores} cores ÷ nginx's req/s) ÷ R − (what the others spend per request in the gateway's row). "
+          "That is necessary, not sufficient: a row that leaves the cores idle part of the time (waiting on "
+          f"thread hops) is slower still. *Cores busy* = req/s × all CPU per request, out of {cores}. Medians "
+          "of this run, µs per request:")
+        w("")
+        w(f"| bar | {cores} cores ÷ nginx's req/s | all but the gateway, gateway row | the gateway may spend "
+          "| of which above the floor | for | the gateway spends | cores busy: nginx row / gateway row |")
+        w("|---|---:|---:|---:|---:|---|---:|---:|")
+        for b in report["budgets"]:
+            w(f'| {b["bar"]} | {b["cpu_per_nginx_request_us"]:.1f} | {b["others_us"]:.1f} | {b["allowed_us"]:.1f} | '
+              f'{fmt(b["above_floor_us"], 1)} | {b["work"]} | {b["spends_us"]:.1f} | '
+              f'{fmt(b["cores_busy_nginx_row"], 2)} / {fmt(b["cores_busy_gateway_row"], 2)} |')
+        floor = report["rows"].get(FLOOR)
+        w("")
+        w(f'The p99 bar has no budget of its own: wrk keeps {report["meta"]["connections"]} requests in flight, '
+          f'so the mean latency is {report["meta"]["connections"]} ÷ req/s (Little\'s law) and the p99 follows '
+          "the req/s"
+          + (f'; the floor\'s own p99 was {fmt_ratio(floor.get("p99_ratio_to_nginx"))} nginx\'s.' if floor else "."))
     w("")
     return "\n".join(out)
 
@@ -662,6 +726,7 @@ def main():
         "raw": records,
     }
     report["bars"] = bars(rows, memory)
+    report["budgets"] = budgets(rows, report["meta"]["machine"]["nproc"])
     with open(args.json, "w") as f:
         json.dump(report, f, indent=2, sort_keys=False)
         f.write("\n")

@@ -315,11 +315,12 @@ write_report() {
 
 # ------------------------------------------------------------- 4. measure
 # run_wrk OUT URL MODE SECONDS [KEY]: wrk with post.lua; bounded by timeout.
+# What wrk itself spent goes to OUT.cpu.json: it shares the cores too.
 run_wrk() {
     local out="$1" url="$2" mode="$3" seconds="$4" key="${5:-}"
     BENCH_MODE="$mode" BENCH_BODY_FILE="$BENCH/body.json" BENCH_KEY_PREFIX="b$(random_prefix)" BENCH_KEY="$key" \
-        timeout $((seconds + 30)) wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --latency \
-        -s "$BENCH/post.lua" "$url" >"$out" 2>&1 || true
+        "${PROBE[@]}" timed --cpu-out "$out.cpu.json" -- timeout $((seconds + 30)) wrk -t1 -c"$CONNECTIONS" \
+        -d"${seconds}s" --latency -s "$BENCH/post.lua" "$url" >"$out" 2>&1 || true
 }
 
 # measure SET ROW TARGET URL MODE [KEY]: warm, then measure one row, and
@@ -335,7 +336,7 @@ measure() {
     log "set $set/$REPEAT: $row ($target, ${DURATION}s)"
     if [ "$WARMUP" -gt 0 ]; then run_wrk "$dir/warmup.txt" "$url" "$mode" "$WARMUP" "$key"; fi
     local extra=(--upstream-before "$dir/upstream-before.json" --upstream-after "$dir/upstream-after.json"
-                 --cpu-before "$dir/cpu-before.json" --cpu-after "$dir/cpu-after.json")
+                 --cpu-before "$dir/cpu-before.json" --cpu-after "$dir/cpu-after.json" --wrk-cpu "$dir/wrk.txt.cpu.json")
     local processes=(gateway="$GATEWAY_PID" "peer nginx=$PEER_WORKER" "upstream nginx=$UPSTREAM_WORKER" redis="$REDIS_PID"
                      "nio floor=$FLOOR_PID")
     "${PROBE[@]}" nginx-status "$UPSTREAM_STATUS_URL" >"$dir/upstream-before.json"
