@@ -46,6 +46,7 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
     }
 
     private let runtime: GatewayRuntime
+    private let reporter: ExchangeReporter
     private var taskExecutor: EventLoopTaskExecutor?
     private var state = State.idle
     /// When the current request's head arrived.
@@ -66,6 +67,7 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
 
     init(runtime: GatewayRuntime) {
         self.runtime = runtime
+        self.reporter = ExchangeReporter(logger: runtime.logger, metrics: runtime.metrics)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -193,7 +195,7 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
             promise.succeed(await pipeline.handle(request, route: route))
         }
         promise.futureResult.assumeIsolated().whenSuccess { result in
-            self.report(result, route: route, requestID: requestID)
+            self.reporter.report(result, route: route, requestID: requestID)
             self.finish(context: context, exchange: exchange, result: result)
         }
     }
@@ -216,7 +218,8 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         // Nothing pipelined after a closing response is answered.
         if !keepAlive { backlog.removeAll() }
         write(result.response, requestID: exchange.requestID, framing: framing, context: context)
-        record(exchange, result: result)
+        reporter.record(ExchangeRecord(requestID: exchange.requestID, routeName: exchange.routeName,
+                                       method: exchange.head.method.rawValue, started: exchange.started), result: result)
         if keepAlive { drainBacklog(context: context) }
     }
 
@@ -242,28 +245,6 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
             readHeld = false
             context.read()
         }
-    }
-
-    private func record(_ exchange: Exchange, result: PipelineResult) {
-        let elapsed = NIODeadline.now() - exchange.started
-        runtime.metrics.request(route: exchange.routeName, outcome: result.outcome, nanoseconds: elapsed.nanoseconds)
-        // The metadata costs a dictionary and six strings per request: build
-        // it only when the line will be written.
-        guard runtime.logger.logLevel <= .info else { return }
-        var metadata: Logger.Metadata = [
-            "request.id": "\(exchange.requestID)",
-            "route": "\(exchange.routeName)",
-            "method": "\(exchange.head.method.rawValue)",
-            "status": "\(result.response.status)",
-            "outcome": "\(result.outcome.rawValue)",
-            "duration_ms": "\(Double(elapsed.nanoseconds) / 1e6)",
-        ]
-        if let upstream = result.upstreamDuration {
-            let (seconds, attoseconds) = upstream.components
-            metadata["upstream_ms"] = "\(Double(seconds) * 1e3 + Double(attoseconds) / 1e15)"
-        }
-        if let digest = result.keyDigest { metadata["key.hash"] = "\(digest)" }
-        runtime.logger.info("request", metadata: metadata)
     }
 
     /// The interim response to `Expect: 100-continue`.
@@ -305,34 +286,6 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         }
         context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
-        }
-    }
-
-    private func report(_ result: PipelineResult, route: Route, requestID: String) {
-        var leaseLossReported = false
-        for event in result.events {
-            switch event {
-            case .storeError(let operation, let reason):
-                runtime.logger.warning("store operation failed", metadata: [
-                    "request.id": "\(requestID)", "route": "\(route.name)", "operation": "\(operation)", "reason": "\(reason)",
-                    "key.hash": "\(result.keyDigest ?? "-")",
-                ])
-            case .leaseLost:
-                // Once per request: renewal and settling may both find out.
-                guard !leaseLossReported else { continue }
-                leaseLossReported = true
-                runtime.metrics.leaseLost(route: route.name)
-                runtime.logger.warning("idempotency lease lost", metadata: [
-                    "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(result.keyDigest ?? "-")",
-                    "fence": "\(result.fence.map(String.init) ?? "-")",
-                ])
-            case .upstreamFailure(let kind, let message):
-                runtime.logger.notice("upstream call failed", metadata: [
-                    "request.id": "\(requestID)", "route": "\(route.name)", "upstream": "\(route.upstream.name)", "kind": "\(kind)", "reason": "\(message)",
-                ])
-            case .stored:
-                break
-            }
         }
     }
 }
