@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 source deploy/dependencies.sh
 install_missing_packages
 swift build --build-tests
+# deploy/ checked by each format's own tool and against the binary just built.
+bash deploy/check-deploy.sh "$(swift build --show-bin-path)/idempotency-gateway"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
