@@ -378,7 +378,7 @@ def main():
     p = sub.add_parser("nginx-status"); p.add_argument("url")
     p = sub.add_parser("rss-sample"); p.add_argument("--pid", required=True)
     p.add_argument("--seconds", type=float, required=True)
-    p = sub.add_parser("cpu"); p.add_argument("processes", nargs="+", help="NAME=PID")
+    p = sub.add_parser("cpu"); p.add_argument("processes", nargs="+", help="NAME=PID or NAME=PID+PID...")
     p = sub.add_parser("rss"); p.add_argument("--pid", required=True); p.add_argument("--set", type=int, required=True)
     p = sub.add_parser("row")
     p.add_argument("--set", type=int, required=True); p.add_argument("--row", required=True)
@@ -415,11 +415,20 @@ def main():
     elif args.command == "cpu":
         result = {}
         for item in args.processes:
-            name, _, pid = item.partition("=")
+            # NAME=PID, or NAME=PID+PID+... for a process with several
+            # workers (nginx with worker_processes > 1): summed.
+            name, _, pids = item.partition("=")
             try:
-                result[name] = cpu_usage(pid)
+                usages = [cpu_usage(pid) for pid in pids.split("+")]
             except (OSError, IndexError, ValueError):
                 result[name] = None
+                continue
+            total = usages[0]
+            for extra in usages[1:]:
+                total["user"] += extra["user"]
+                total["system"] += extra["system"]
+                total["switches"] += extra["switches"]
+            result[name] = total
         print(json.dumps(result))
     elif args.command == "timed":
         command = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd

@@ -8,6 +8,7 @@ RAW.jsonl has one JSON object per line, written by bench/probe.py:
   {"kind":"rss", "set":1, "VmHWM":..., "VmRSS":...}           gateway memory after a set (KiB)
   {"kind":"callgrind", "path":"replay", "requests":N, "total_ir":...}
   {"kind":"gateway_log", "lines":N, "head":[...]}          what the gateway logged under load
+  {"kind":"latency", "set":1, "row":"nginx", "offered_rps":..., "latency_us":{...}}   one open-loop run
 
 Everything in BENCHMARKS.md is computed here from that file, so the report
 can be regenerated from bench/results/raw.jsonl without re-running anything
@@ -23,11 +24,20 @@ import subprocess
 import sys
 
 FLOOR = "SwiftNIO floor"
-ROWS = ["direct", "nginx", FLOOR, "gateway pass-through", "gateway first execution", "gateway replay"]
+ROWS = ["direct", "nginx", "haproxy", FLOOR, "gateway pass-through", "peer first execution",
+        "gateway first execution", "peer replay", "gateway replay"]
 GATEWAY_ROWS = [name for name in ROWS if name.startswith("gateway")]
+PEER_ROWS = [name for name in ROWS if name.startswith("peer")]
+# What each row is compared with: plain proxies with nginx, each keyed
+# gateway path with the nginx + Lua + Redis peer doing the same work.
+YARDSTICK = {"gateway first execution": "peer first execution", "gateway replay": "peer replay"}
 TARGETS = {
     "direct": "the upstream nginx itself",
-    "nginx": "a second nginx proxying to it (keepalive 64)",
+    "nginx": "nginx proxying to it (`keepalive 64`)",
+    "haproxy": "HAProxy proxying to it (`http-reuse always`)",
+    "peer first execution": "`bench/peer`: nginx + Lua + Redis idempotency (GET, SET NX PX, subrequest over "
+                            "keepalive, SET EX), a new Idempotency-Key per request",
+    "peer replay": "`bench/peer`, one key, stored before the run",
     FLOOR: "`bench/floor`, SwiftNIO's HTTP/1 server alone (one event loop per core, as the gateway runs) "
            "answering 201 with the upstream's body from memory: no upstream call, no store, no gateway logic, "
            "so the least any gateway on this stack can cost",
@@ -37,15 +47,16 @@ TARGETS = {
 }
 MIB = 1024  # KiB per MiB
 # The process whose CPU time is the cost of the row's hop.
-PROXY_PROCESS = {"direct": "upstream nginx", "nginx": "peer nginx", FLOOR: "nio floor",
-                 **{name: "gateway" for name in GATEWAY_ROWS}}
-CPU_PROCESSES = ["gateway", "peer nginx", "upstream nginx", "redis", "nio floor", "wrk"]
-# The issue's req/s bars, as (row, least ratio to nginx, what the gateway
-# must do per request within what its CPU budget leaves above the floor);
-# both the verdicts and the budgets read them from here.
-RPS_BARS = [("gateway pass-through", 0.8, "a whole upstream call"),
-            ("gateway replay", 1.0, "a Redis round trip, hashing and the logic"),
-            ("gateway first execution", 0.5, "two Redis round trips and an upstream call")]
+PROXY_PROCESS = {"direct": "upstream nginx", "nginx": "peer nginx", "haproxy": "haproxy", FLOOR: "nio floor",
+                 **{name: "gateway" for name in GATEWAY_ROWS}, **{name: "lua peer" for name in PEER_ROWS}}
+CPU_PROCESSES = ["gateway", "peer nginx", "haproxy", "lua peer", "upstream nginx", "redis", "nio floor", "wrk"]
+# The issue's req/s bars, as (row, least ratio to the row's yardstick, what
+# the gateway must do per request within what its CPU budget leaves above
+# the floor); both the verdicts and the budgets read them from here.
+RPS_BARS = [("gateway pass-through", 0.35, "a whole upstream call"),
+            ("gateway first execution", 1.0, "two Redis round trips and an upstream call"),
+            ("gateway replay", 1.0, "a Redis round trip, hashing and the logic")]
+RSS_LIMIT_MIB = 64
 
 
 def load(path):
@@ -187,7 +198,47 @@ def summarize_rows(records):
             mine = row["cpu_us_per_request"].get(row["proxy_process"])
             theirs = nginx["cpu_us_per_request"].get("peer nginx")
             row["cpu_ratio_to_nginx"] = mine / theirs if mine and theirs else None
+    for name, row in rows.items():
+        stick = rows.get(YARDSTICK.get(name, "nginx"))
+        row["yardstick"] = YARDSTICK.get(name, "nginx")
+        if not stick or not stick["rps"] or row["rps"] is None:
+            continue
+        row["rps_ratio_to_yardstick"] = row["rps"] / stick["rps"]
+        by_set = {p["set"]: p["rps"] for p in stick["per_set"]}
+        row["rps_ratio_to_yardstick_per_set"] = [
+            p["rps"] / by_set[p["set"]] if p["rps"] and by_set.get(p["set"]) else None for p in row["per_set"]]
+        mine = row["cpu_us_per_request"].get(row["proxy_process"])
+        theirs = stick["cpu_us_per_request"].get(stick["proxy_process"])
+        row["cpu_ratio_to_yardstick"] = mine / theirs if mine and theirs else None
     return rows
+
+
+def summarize_latency(records):
+    """Open-loop runs: per row, the offered rate and the medians over the
+    sets of the achieved rate and the percentiles (ms)."""
+    result = {}
+    for name in ROWS:
+        runs = [r for r in records if r["kind"] == "latency" and r["row"] == name and "latency_us" in r]
+        if not runs:
+            continue
+        pick = lambda key: median([r["latency_us"][key] / 1000 for r in runs])
+        result[name] = {
+            "offered_rps": median([r["offered_rps"] for r in runs]),
+            "achieved_rps": median([r["achieved_rps"] for r in runs]),
+            "p50_ms": pick("p50"), "p99_ms": pick("p99"), "p999_ms": pick("p999"), "max_ms": pick("max"),
+            "sets": len(runs),
+            "errors": sum(r["errors"] for r in runs),
+            "unfinished": sum(r["unfinished"] for r in runs),
+            "non2xx": sum(sum(v for k, v in r["status"].items() if k != "2xx") for r in runs),
+            "p99_ms_per_set": [r["latency_us"]["p99"] / 1000 for r in sorted(runs, key=lambda r: r["set"])],
+        }
+    for name, row in result.items():
+        stick = result.get(YARDSTICK.get(name, ""))
+        if stick and stick["p99_ms"]:
+            row["p99_ratio_to_yardstick"] = row["p99_ms"] / stick["p99_ms"]
+            row["p99_ratio_to_yardstick_per_set"] = [
+                mine / theirs if theirs else None for mine, theirs in zip(row["p99_ms_per_set"], stick["p99_ms_per_set"])]
+    return result
 
 
 def summarize_memory(records):
@@ -265,7 +316,7 @@ def yardstick(records, kind):
             "marginal_ir_per_request": (full["total_ir"] - short["total_ir"]) / (full["requests"] - short["requests"])}
 
 
-def bars(rows, memory):
+def bars(rows, memory, latency=None):
     """Each bar on the medians; a bar whose per-set ratios disagree with
     each other is marked inconclusive: on a shared machine one noisy set
     (usually nginx's p99) can flip a median."""
@@ -283,18 +334,29 @@ def bars(rows, memory):
         return result
 
     result = [
-        ratio_bar(f'{name.removeprefix("gateway ")} req/s ≥ {least:.1f} × nginx', name, "rps_ratio_to_nginx",
-                  lambda v, least=least: v >= least)
+        ratio_bar(f'{name.removeprefix("gateway ")} req/s ≥ {least:.2f} × {YARDSTICK.get(name, "nginx")}', name,
+                  "rps_ratio_to_yardstick", lambda v, least=least: v >= least)
         for name, least, _ in RPS_BARS
     ]
-    result.append(ratio_bar("pass-through p99 ≤ 2 × nginx p99", "gateway pass-through", "p99_ratio_to_nginx",
-                            lambda v: v <= 2.0))
+    for name, stick in YARDSTICK.items():
+        row = (latency or {}).get(name, {})
+        value = row.get("p99_ratio_to_yardstick")
+        per_set = [v for v in row.get("p99_ratio_to_yardstick_per_set", []) if v is not None]
+        entry = {"bar": f'{name.removeprefix("gateway ")} p99 at half the peer\'s max ≤ the {stick} p99',
+                 "value": value, "per_set": per_set,
+                 "measured": (f'{fmt(row.get("p99_ms"), 3)} ms vs {fmt((latency or {}).get(stick, {}).get("p99_ms"), 3)} ms: '
+                              f'{fmt_ratio(value)}' + (f' (per set: {", ".join(fmt_ratio(v) for v in per_set)})'
+                                                       if len(per_set) > 1 else "")),
+                 "pass": None if value is None else value <= 1.0}
+        if len({v <= 1.0 for v in per_set}) > 1:
+            entry["inconclusive"] = True
+        result.append(entry)
     if memory:
         growth = memory["peak_growth_percent"]
         shown = (f'peak {memory["peak_mib"]:.1f} MiB, growth {fmt_pct(growth)} '
                  f'(peak RSS, set 1 → set {len(memory["per_set"])})')
-        passed = None if growth is None else (memory["peak_mib"] <= 100 and growth < 10)
-        result.append({"bar": "gateway RSS ≤ 100 MiB and < 10% growth across the sets",
+        passed = None if growth is None else (memory["peak_mib"] <= RSS_LIMIT_MIB and growth <= 10)
+        result.append({"bar": f"gateway RSS ≤ {RSS_LIMIT_MIB} MiB and ≤ 10% growth across the run",
                        "value": [memory["peak_mib"], growth], "measured": shown, "pass": passed})
     return result
 
@@ -306,22 +368,23 @@ def budgets(rows, cores):
     nginx's req/s): what is left for the gateway is that minus what the
     others (the upstream, Redis, wrk) spend in its row. None without wrk's
     own figure (raw results from before it was measured)."""
-    nginx, floor = rows.get("nginx"), rows.get(FLOOR)
-    if not nginx or not nginx["rps"] or not nginx["cpu_us_per_request"].get("wrk"):
-        return None
-    per_nginx_request = cores * 1e6 / nginx["rps"]
-    nginx_total = sum(v for v in nginx["cpu_us_per_request"].values() if v)
+    floor = rows.get(FLOOR)
     busy = lambda row, total: row["rps"] * total / 1e6 if row["rps"] else None
     floor_cpu = floor["cpu_us_per_request"].get("nio floor") if floor else None
     result = []
     for name, ratio, work in RPS_BARS:
         row = rows.get(name)
+        nginx = rows.get(YARDSTICK.get(name, "nginx"))
         if not row or not row["cpu_us_per_request"].get("gateway"):
             continue
+        if not nginx or not nginx["rps"] or not nginx["cpu_us_per_request"].get("wrk"):
+            continue
+        per_nginx_request = cores * 1e6 / nginx["rps"]
+        nginx_total = sum(v for v in nginx["cpu_us_per_request"].values() if v)
         others = sum(v for p, v in row["cpu_us_per_request"].items() if p != "gateway" and v)
         allowed = per_nginx_request / ratio - others
         spends = row["cpu_us_per_request"]["gateway"]
-        result.append({"bar": f'{name.removeprefix("gateway ")} ≥ {ratio:.1f}×', "row": name, "cpu_per_nginx_request_us": per_nginx_request, "others_us": others,
+        result.append({"bar": f'{name.removeprefix("gateway ")} ≥ {ratio:.2f}× {YARDSTICK.get(name, "nginx")}', "row": name, "cpu_per_nginx_request_us": per_nginx_request, "others_us": others,
                        "allowed_us": allowed, "above_floor_us": allowed - floor_cpu if floor_cpu else None,
                        "work": work, "spends_us": spends,
                        # Cores kept busy, from req/s × CPU per request: how
@@ -381,6 +444,7 @@ def table_rows(rows):
         rss = row["gateway_peak_rss_mib"]
         lines.append([name, fmt(row["rps"], 0), fmt(row["p50_ms"], 3), fmt(row["p99_ms"], 3),
                       "—" if name == "nginx" else fmt_ratio(row.get("rps_ratio_to_nginx")),
+                      fmt_ratio(row.get("rps_ratio_to_yardstick")) + f' {row["yardstick"]}' if name in YARDSTICK else "—",
                       "—" if name == "nginx" else fmt_ratio(row.get("p99_ratio_to_nginx")),
                       fmt(row["cpu_us_per_request"].get(row["proxy_process"]), 1),
                       "—" if name == "nginx" else fmt_ratio(row.get("cpu_ratio_to_nginx")),
@@ -388,7 +452,7 @@ def table_rows(rows):
     return lines
 
 
-HEADER = ["row", "req/s", "p50 ms", "p99 ms", "req/s ÷ nginx", "p99 ÷ nginx", "CPU µs/req", "CPU ÷ nginx",
+HEADER = ["row", "req/s", "p50 ms", "p99 ms", "req/s ÷ nginx", "req/s ÷ peer", "p99 ÷ nginx", "CPU µs/req", "CPU ÷ nginx",
           "gateway peak RSS MiB", "errors"]
 
 
@@ -462,9 +526,10 @@ def markdown(report):
       + (" plus uncommitted changes in Sources/ (other work in progress)" if rev["sources_modified_vs_commit"] else ""))
     w(f'- **Load:** `wrk -t1 -c{meta["connections"]} -d{meta["duration_s"]}s --latency`, POST with a 100-byte JSON body '
       f'(`bench/body.json`), each target warmed for {meta["warmup_s"]} s first; the whole set repeated '
-      f'{meta["repeat"]}×, medians below. Upstream: nginx, 1 worker, `return 201` with a 100-byte JSON body. '
-      "The nginx row is a second nginx (1 worker) proxying to it with `keepalive 64`. Gateway: `log.level: warning`, "
-      "Redis store on loopback, circuit breaker on.")
+      f'{meta["repeat"]}×, medians below. Upstream: nginx, `return 201` with a 100-byte JSON body. '
+      f'Workers: every nginx (upstream, proxy, Lua peer) runs {meta.get("workers", 1)} worker processes and HAProxy '
+      f'{meta.get("workers", 1)} threads, like the gateway\'s {meta.get("workers", 1)} event loops (one per core). '
+      "Gateway: `log.level: warning`, Redis store on loopback, circuit breaker on. wrk runs 1 thread.")
     for crash in (r for r in report["raw"] if r["kind"] == "crash"):
         w("")
         w(f'> **The gateway died during set {crash["set"]}, row "{crash["row"]}" (exit status '
@@ -484,8 +549,9 @@ def markdown(report):
         w("")
         w(floor_text)
     w("")
-    w("Ratios are the median gateway req/s over the median nginx req/s. Per set (in brackets: that set's "
-      "ratio to nginx; `load` is the machine's 1-minute load average after the row, with 2 CPUs):")
+    w("Ratios are the median req/s over the median req/s of the row's yardstick: nginx for the plain rows and "
+      "pass-through, the peer doing the same work for the keyed gateway paths. Per set (in brackets: that "
+      "set's ratio to the yardstick; `load` is the machine's 1-minute load average after the row, with 2 CPUs):")
     w("")
     w("| row | " + " | ".join(f"set {i + 1}" for i in range(meta["repeat"])) + " |")
     w("|---|" + "---:|" * meta["repeat"])
@@ -495,7 +561,7 @@ def markdown(report):
             continue
         cells = [f'{fmt(p["rps"], 0)} req/s, p99 {fmt(p["p99_ms"], 3)} ms' for p in row["per_set"]]
         if name in GATEWAY_ROWS or name == FLOOR:
-            cells = [f"{c} ({fmt_ratio(r)})" for c, r in zip(cells, row.get("rps_ratio_to_nginx_per_set", []))]
+            cells = [f"{c} ({fmt_ratio(r)})" for c, r in zip(cells, row.get("rps_ratio_to_yardstick_per_set", []))]
         cells = [f'{c}, load {fmt(p.get("loadavg_1m"), 1)}' for c, p in zip(cells, row["per_set"])]
         w(f"| {name} | " + " | ".join(cells) + " |")
     w("")
@@ -657,6 +723,28 @@ def markdown(report):
                     else:
                         cells += ["", "", ""]
                 w("| " + " | ".join(cells[:3]) + " | | " + " | ".join(cells[3:]) + " |")
+    latency = report.get("latency")
+    if latency:
+        w("")
+        w("## Latency at a fixed offered load (open loop)")
+        w("")
+        w("`bench/openloop` (a small epoll client in C: h2load cannot give each request its own Idempotency-Key) "
+          f'sends requests on {meta["connections"]} connections at a fixed rate whatever the server does, and '
+          "measures each from the moment it was scheduled, so a server that falls behind pays for its queue (no "
+          "coordinated omission). Each row is offered half the peer's closed-loop maximum for its kind of path: "
+          "the first-execution rate for the plain and first-execution rows, the replay rate for the replay rows. "
+          "1 s warm-up, then the measured window; medians over the sets, ms.")
+        w("")
+        w("| row | offered req/s | achieved req/s | p50 | p99 | p99.9 | max | p99 ÷ peer | errors / unfinished / non-2xx |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        for name in ROWS:
+            row = latency.get(name)
+            if not row:
+                continue
+            w(f'| {name} | {fmt(row["offered_rps"], 0)} | {fmt(row["achieved_rps"], 0)} | {fmt(row["p50_ms"], 3)} | '
+              f'{fmt(row["p99_ms"], 3)} | {fmt(row["p999_ms"], 3)} | {fmt(row["max_ms"], 3)} | '
+              f'{fmt_ratio(row.get("p99_ratio_to_yardstick")) if name in YARDSTICK else "—"} | '
+              f'{row["errors"]} / {row["unfinished"]} / {row["non2xx"]} |')
     w("")
     w("## The issue's bars")
     w("")
@@ -670,15 +758,16 @@ def markdown(report):
         w("")
         cores = report["meta"]["machine"]["nproc"]
         w(f"Every process of a row (the proxy, the upstream, Redis, wrk itself) shares the {cores} cores, so a "
-          f"row's req/s is at most {cores} cores ÷ the CPU they all spend per request. A bar of R × nginx's "
-          f"req/s is therefore out of reach unless the gateway's own CPU per request stays within "
-          f"({cores} cores ÷ nginx's req/s) ÷ R − (what the others spend per request in the gateway's row). "
+          f"row's req/s is at most {cores} cores ÷ the CPU they all spend per request. A bar of R × the yardstick's "
+          f"req/s (nginx for pass-through, the peer for the keyed paths) is therefore out of reach unless the "
+          f"gateway's own CPU per request stays within "
+          f"({cores} cores ÷ the yardstick's req/s) ÷ R − (what the others spend per request in the gateway's row). "
           "That is necessary, not sufficient: a row that leaves the cores idle part of the time (waiting on "
           f"thread hops) is slower still. *Cores busy* = req/s × all CPU per request, out of {cores}. Medians "
           "of this run, µs per request:")
         w("")
-        w(f"| bar | {cores} cores ÷ nginx's req/s | all but the gateway, gateway row | the gateway may spend "
-          "| of which above the floor | for | the gateway spends | cores busy: nginx row / gateway row |")
+        w(f"| bar | {cores} cores ÷ the yardstick's req/s | all but the gateway, gateway row | the gateway may spend "
+          "| of which above the floor | for | the gateway spends | cores busy: yardstick row / gateway row |")
         w("|---|---:|---:|---:|---:|---|---:|---:|")
         for b in report["budgets"]:
             w(f'| {b["bar"]} | {b["cpu_per_nginx_request_us"]:.1f} | {b["others_us"]:.1f} | {b["allowed_us"]:.1f} | '
@@ -705,6 +794,7 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--gateway-binary", default="")
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
 
     records = load(args.raw)
@@ -719,14 +809,15 @@ def main():
             "source": source_revision(),
             "gateway_binary": args.gateway_binary,
             "repeat": args.repeat, "duration_s": args.duration,
-            "connections": args.connections, "warmup_s": args.warmup,
+            "connections": args.connections, "warmup_s": args.warmup, "workers": args.workers,
         },
         "rows": rows,
         "memory": memory,
         "callgrind": callgrind,
+        "latency": summarize_latency(records),
         "raw": records,
     }
-    report["bars"] = bars(rows, memory)
+    report["bars"] = bars(rows, memory, report["latency"])
     report["budgets"] = budgets(rows, report["meta"]["machine"]["nproc"])
     with open(args.json, "w") as f:
         json.dump(report, f, indent=2, sort_keys=False)

@@ -3,28 +3,38 @@
 #
 #   bash bench/run.sh [--repeat N] [--duration S] [--skip-callgrind]
 #                     [--callgrind-requests N] [--connections C] [--warmup S]
+#                     [--workers N] [--latency-duration S] [--skip-latency]
 #
 # One command, loopback only, bounded in time. It installs what it needs,
 # builds the gateway in release mode (into .build-bench, so it never fights
 # over .build with someone else's debug build), starts Redis, an nginx
-# upstream, a second nginx proxying to it (the yardstick), a bare SwiftNIO
+# upstream, the pass-through yardsticks (nginx and HAProxy proxying to it),
+# the keyed yardstick (bench/peer: the nginx + Lua + Redis idempotency layer
+# users would write instead, proven by bench/peer/check.sh), a bare SwiftNIO
 # server (bench/floor: the least any gateway on NIO can cost) and the
-# gateway, drives each with wrk, and repeats the whole set. Then it measures
-# instructions per request under callgrind. bench/report.py turns the raw
-# results into a table, bench/results/latest.json and BENCHMARKS.md.
+# gateway, drives each with wrk (closed loop: the most each can serve), and
+# repeats the whole set. Then each row again under an open-loop load of half
+# the peer's maximum (bench/openloop: latency at a fixed offered load), and
+# instructions per request under callgrind. Every proxy gets --workers
+# workers (default: the gateway's event loops, one per core). bench/report.py
+# turns the raw results into a table, bench/results/latest.json and
+# BENCHMARKS.md.
 #
 # Every process it starts lives in a temp dir and is stopped on exit, by PID.
 set -euo pipefail
 
-REPEAT=3
-DURATION=10
-WARMUP=2
+REPEAT=5
+DURATION=5
+WARMUP=1
+WORKERS="$(nproc)"
+LATENCY=1
+LATENCY_DURATION=5
 CONNECTIONS=32
 CALLGRIND=1
 CALLGRIND_REQUESTS=2000
 COMMAND_LINE="bash bench/run.sh${*:+ $*}"
 
-usage() { sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --repeat) REPEAT="$2"; shift 2 ;;
@@ -33,14 +43,18 @@ while [ $# -gt 0 ]; do
         --connections) CONNECTIONS="$2"; shift 2 ;;
         --callgrind-requests) CALLGRIND_REQUESTS="$2"; shift 2 ;;
         --skip-callgrind) CALLGRIND=0; shift ;;
+        --workers) WORKERS="$2"; shift 2 ;;
+        --latency-duration) LATENCY_DURATION="$2"; shift 2 ;;
+        --skip-latency) LATENCY=0; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
 done
-for n in "$REPEAT" "$DURATION" "$WARMUP" "$CONNECTIONS" "$CALLGRIND_REQUESTS"; do
+for n in "$REPEAT" "$DURATION" "$WARMUP" "$CONNECTIONS" "$CALLGRIND_REQUESTS" "$WORKERS" "$LATENCY_DURATION"; do
     [[ "$n" =~ ^[0-9]+$ ]] || { echo "not a whole number: $n" >&2; exit 2; }
 done
-[ "$REPEAT" -ge 1 ] && [ "$DURATION" -ge 1 ] || { echo "--repeat and --duration must be at least 1" >&2; exit 2; }
+[ "$REPEAT" -ge 1 ] && [ "$DURATION" -ge 1 ] && [ "$WORKERS" -ge 1 ] \
+    || { echo "--repeat, --duration and --workers must be at least 1" >&2; exit 2; }
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="$ROOT/bench"
@@ -102,7 +116,15 @@ trap 'exit 130' INT TERM
 # plus any command named here.
 # shellcheck source=../deploy/dependencies.sh
 source "$ROOT/deploy/dependencies.sh"
-install_missing_packages nginx wrk valgrind curl gcc
+install_missing_packages nginx wrk valgrind curl gcc haproxy
+# The peer's modules: ngx_http_lua, lua-resty-redis, resty.sha256/string, cjson.
+if [ ! -e /usr/share/nginx/modules/ngx_http_lua_module.so ] || [ ! -e /usr/share/lua/5.1/nginx/redis.lua ] \
+    || [ ! -e /usr/share/lua/5.1/nginx/sha256.lua ] || ! dpkg -s lua-cjson >/dev/null 2>&1; then
+    sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libnginx-mod-http-lua lua-nginx-redis \
+        lua-nginx-string lua-cjson >/dev/null
+fi
 # objcopy (binutils) strips debug info for the callgrind run; see below.
 command -v objcopy >/dev/null 2>&1 || install_missing_packages binutils
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
@@ -120,14 +142,20 @@ FLOOR_BUILD=(swift build -c release --package-path "$BENCH/floor" --scratch-path
 timeout 3600 "${FLOOR_BUILD[@]}" >"$WORK/floor-build.log" 2>&1 || { tail -40 "$WORK/floor-build.log" >&2; exit 1; }
 FLOOR="$(timeout 300 "${FLOOR_BUILD[@]}" --show-bin-path)/nio-floor"
 [ -x "$FLOOR" ] || { echo "no binary at $FLOOR" >&2; exit 1; }
+OPENLOOP="$WORK/openloop"
+cc -O2 -Wall -o "$OPENLOOP" "$BENCH/openloop/openloop.c"
+# The peer must really deduplicate before its figures mean anything.
+log "checking the nginx + Lua + Redis peer (bench/peer/check.sh)"
+bash "$BENCH/peer/check.sh" >"$WORK/peer-check.txt" 2>&1 || { cat "$WORK/peer-check.txt" >&2; exit 1; }
 
 # ---------------------------------------------------------- 3. processes
 # shellcheck disable=SC2207
-PORTS=($("${PROBE[@]}" free-ports 10))
+PORTS=($("${PROBE[@]}" free-ports 12))
 REDIS_PORT=${PORTS[0]} UPSTREAM_PORT=${PORTS[1]} PEER_PORT=${PORTS[2]}
 GATEWAY_PORT=${PORTS[3]} ADMIN_PORT=${PORTS[4]}
 CG_GATEWAY_PORT=${PORTS[5]} CG_ADMIN_PORT=${PORTS[6]} CG_PEER_PORT=${PORTS[7]}
 FLOOR_PORT=${PORTS[8]} CG_FLOOR_PORT=${PORTS[9]}
+LUA_PEER_PORT=${PORTS[10]} HAPROXY_PORT=${PORTS[11]}
 
 # wait_ready URL SECONDS PID INTERVAL: until URL answers 2xx; gives up at
 # once when PID has exited (no point waiting minutes for a dead process).
@@ -159,14 +187,14 @@ REDIS_PID=$!
 STARTED+=("$REDIS_PID")
 wait_tcp "$REDIS_PORT" 20
 
-# Both nginx instances: one worker (the gateway's competition runs on the
-# same 2 cores, so one worker keeps the comparison fair and stable), no
-# access log (it would measure disk, not HTTP), everything under $WORK.
+# Every nginx: --workers workers (the gateway runs one event loop per core,
+# so each proxy gets as many), no access log (it would measure disk, not
+# HTTP), everything under $WORK.
 nginx_conf() {  # nginx_conf DIR SERVER_BLOCKS...
     local dir="$1"; shift
     mkdir -p "$dir/tmp"
     cat >"$dir/nginx.conf" <<EOF
-worker_processes 1;
+worker_processes $WORKERS;
 daemon off;
 pid $dir/nginx.pid;
 error_log $dir/error.log warn;
@@ -216,8 +244,10 @@ nginx_conf "$WORK/peer" "
             proxy_set_header Connection \"\";
         }
     }"
+source "$BENCH/peer/conf.sh"
+peer_nginx_conf "$WORK/lua-peer" "$LUA_PEER_PORT" "$UPSTREAM_PORT" "$REDIS_PORT" "$WORKERS"
 declare -A NGINX_MASTER
-for name in upstream peer; do
+for name in upstream peer lua-peer; do
     log "starting nginx ($name)"
     "$NGINX" -p "$WORK/$name" -c "$WORK/$name/nginx.conf" -e "$WORK/$name/error.log" \
         >"$WORK/$name/stdout.log" 2>&1 &
@@ -226,11 +256,40 @@ for name in upstream peer; do
 done
 wait_tcp "$UPSTREAM_PORT" 20
 wait_tcp "$PEER_PORT" 20
-# The one worker of each nginx does all the work; its CPU time is measured.
-nginx_worker() { cat "/proc/$1/task/"*/children 2>/dev/null | awk '{print $1; exit}'; }
-UPSTREAM_WORKER="$(nginx_worker "${NGINX_MASTER[upstream]}")"
-PEER_WORKER="$(nginx_worker "${NGINX_MASTER[peer]}")"
-[ -n "$UPSTREAM_WORKER" ] && [ -n "$PEER_WORKER" ] || { echo "no nginx worker processes found" >&2; exit 1; }
+wait_tcp "$LUA_PEER_PORT" 20
+# The workers of each nginx do all the work; their CPU time is measured,
+# summed (probe.py cpu NAME=PID+PID).
+nginx_workers() { cat "/proc/$1/task/"*/children 2>/dev/null | tr -s ' \n' '+' | sed 's/+$//'; }
+UPSTREAM_WORKER="$(nginx_workers "${NGINX_MASTER[upstream]}")"
+PEER_WORKER="$(nginx_workers "${NGINX_MASTER[peer]}")"
+LUA_PEER_WORKER="$(nginx_workers "${NGINX_MASTER[lua-peer]}")"
+[ -n "$UPSTREAM_WORKER" ] && [ -n "$PEER_WORKER" ] && [ -n "$LUA_PEER_WORKER" ] \
+    || { echo "no nginx worker processes found" >&2; exit 1; }
+
+# HAProxy: the second pass-through yardstick, one process with --workers
+# threads, pooled upstream connections.
+mkdir -p "$WORK/haproxy"
+cat >"$WORK/haproxy/haproxy.cfg" <<EOF
+global
+    nbthread $WORKERS
+    maxconn 4096
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+    http-reuse always
+frontend front
+    bind 127.0.0.1:$HAPROXY_PORT
+    default_backend origin
+backend origin
+    server upstream 127.0.0.1:$UPSTREAM_PORT
+EOF
+log "starting haproxy"
+haproxy -f "$WORK/haproxy/haproxy.cfg" -db >"$WORK/haproxy/haproxy.log" 2>&1 &
+HAPROXY_PID=$!
+STARTED+=("$HAPROXY_PID")
+wait_tcp "$HAPROXY_PORT" 20
 
 log "starting the SwiftNIO floor on :$FLOOR_PORT"
 "$FLOOR" "$FLOOR_PORT" >"$WORK/floor.log" 2>&1 &
@@ -286,6 +345,8 @@ wait_ready "http://127.0.0.1:$ADMIN_PORT/readyz" 60 "$GATEWAY_PID" \
 
 UPSTREAM_URL="http://127.0.0.1:$UPSTREAM_PORT/v1/charges"
 PEER_URL="http://127.0.0.1:$PEER_PORT/v1/charges"
+HAPROXY_URL="http://127.0.0.1:$HAPROXY_PORT/v1/charges"
+LUA_PEER_URL="http://127.0.0.1:$LUA_PEER_PORT/idem/v1/charges"
 FLOOR_URL="http://127.0.0.1:$FLOOR_PORT/v1/charges"
 PASS_URL="http://127.0.0.1:$GATEWAY_PORT/pass/v1/charges"
 IDEM_URL="http://127.0.0.1:$GATEWAY_PORT/idem/v1/charges"
@@ -293,8 +354,8 @@ METRICS_URL="http://127.0.0.1:$ADMIN_PORT/metrics"
 UPSTREAM_STATUS_URL="http://127.0.0.1:$UPSTREAM_PORT/__nginx_status"
 
 # Sanity: every target answers 201 before we spend minutes measuring it.
-for url in "$UPSTREAM_URL" "$PEER_URL" "$FLOOR_URL" "$PASS_URL" "$IDEM_URL"; do
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X POST \
+for url in "$UPSTREAM_URL" "$PEER_URL" "$HAPROXY_URL" "$FLOOR_URL" "$PASS_URL" "$IDEM_URL" "$LUA_PEER_URL"; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X POST -H "Idempotency-Key: sanity-$RANDOM$RANDOM" \
         -H 'Content-Type: application/json' --data-binary @"$BENCH/body.json" "$url")
     [ "$code" = 201 ] || { echo "$url answered $code, expected 201" >&2; exit 1; }
 done
@@ -308,7 +369,7 @@ write_report() {
     cp "$RAW" "$RESULTS/raw.jsonl"
     python3 "$BENCH/report.py" "$RAW" \
         --command "$COMMAND_LINE" --repeat "$REPEAT" --duration "$DURATION" \
-        --connections "$CONNECTIONS" --warmup "$WARMUP" \
+        --connections "$CONNECTIONS" --warmup "$WARMUP" --workers "$WORKERS" \
         --gateway-binary "$GATEWAY" \
         --json "$RESULTS/latest.json" --markdown "$ROOT/BENCHMARKS.md"
 }
@@ -338,7 +399,7 @@ measure() {
     local extra=(--upstream-before "$dir/upstream-before.json" --upstream-after "$dir/upstream-after.json"
                  --cpu-before "$dir/cpu-before.json" --cpu-after "$dir/cpu-after.json" --wrk-cpu "$dir/wrk.txt.cpu.json")
     local processes=(gateway="$GATEWAY_PID" "peer nginx=$PEER_WORKER" "upstream nginx=$UPSTREAM_WORKER" redis="$REDIS_PID"
-                     "nio floor=$FLOOR_PID")
+                     "nio floor=$FLOOR_PID" "haproxy=$HAPROXY_PID" "lua peer=$LUA_PEER_WORKER")
     "${PROBE[@]}" nginx-status "$UPSTREAM_STATUS_URL" >"$dir/upstream-before.json"
     if [ "$target" = gateway ]; then
         "${PROBE[@]}" metrics "$METRICS_URL" >"$dir/metrics-before.json"
@@ -374,26 +435,81 @@ measure() {
     "${PROBE[@]}" row --set "$set" --row "$row" --target "$target" --wrk "$dir/wrk.txt" "${extra[@]}" >>"$RAW"
 }
 
+# stored_key URL NAME: a new key executed once by curl; the second curl
+# proves it replays. Prints the key.
+stored_key() {
+    local url="$1" name="$2" key attempt
+    key="replay-$(random_prefix)-$name"
+    for attempt in 1 2; do
+        curl -s -o /dev/null -D "$WORK/replay-warm-$name-$attempt.txt" --max-time 5 -X POST \
+            -H 'Content-Type: application/json' -H "Idempotency-Key: $key" \
+            --data-binary @"$BENCH/body.json" "$url" || true
+    done
+    grep -qi '^Idempotent-Replayed: true' "$WORK/replay-warm-$name-2.txt" \
+        || log "warning: the warm-up retry of $key did not replay: $(head -1 "$WORK/replay-warm-$name-2.txt")"
+    echo "$key"
+}
+
 for ((set = 1; set <= REPEAT; set++)); do
     measure "$set" direct upstream "$UPSTREAM_URL" plain
     measure "$set" nginx peer "$PEER_URL" plain
+    measure "$set" haproxy haproxy "$HAPROXY_URL" plain
     measure "$set" "SwiftNIO floor" floor "$FLOOR_URL" plain
     measure "$set" "gateway pass-through" gateway "$PASS_URL" plain
+    measure "$set" "peer first execution" lua-peer "$LUA_PEER_URL" fresh
     measure "$set" "gateway first execution" gateway "$IDEM_URL" fresh
-    # One key per set, executed once by curl; the second curl proves it replays.
-    key="replay-$(random_prefix)-$set"
-    for attempt in 1 2; do
-        curl -s -o /dev/null -D "$WORK/replay-warm-$set-$attempt.txt" --max-time 5 -X POST \
-            -H 'Content-Type: application/json' -H "Idempotency-Key: $key" \
-            --data-binary @"$BENCH/body.json" "$IDEM_URL" || true
-    done
-    grep -qi '^Idempotent-Replayed: true' "$WORK/replay-warm-$set-2.txt" \
-        || log "warning: the warm-up retry of $key did not replay: $(head -1 "$WORK/replay-warm-$set-2.txt")"
-    measure "$set" "gateway replay" gateway "$IDEM_URL" fixed "$key"
+    measure "$set" "peer replay" lua-peer "$LUA_PEER_URL" fixed "$(stored_key "$LUA_PEER_URL" "peer-$set")"
+    measure "$set" "gateway replay" gateway "$IDEM_URL" fixed "$(stored_key "$IDEM_URL" "gateway-$set")"
     # Current RSS (and the kernel's lazy VmHWM) after each set; with the
     # peaks sampled during its rows, growth across sets is a leak signal.
     "${PROBE[@]}" rss --pid "$GATEWAY_PID" --set "$set" >>"$RAW"
 done
+
+# ------------------------------------------------------ 6. open-loop latency
+# Latency at a fixed offered load, not at saturation: every row is offered
+# half the peer's closed-loop maximum (median over the sets) on the same
+# path kind: first-execution rate for the plain and first-execution rows,
+# replay rate for the replay rows. bench/openloop schedules requests at that
+# rate whatever the server does and measures from the scheduled moment.
+if [ "$LATENCY" -eq 1 ]; then
+    write_report >/dev/null  # the closed-loop medians the rates are taken from
+    read -r RATE_FIRST RATE_REPLAY < <(python3 -c '
+import json, sys
+rows = json.load(open(sys.argv[1]))["rows"]
+half = lambda name: max(100, int(rows[name]["rps"] / 2)) if rows.get(name, {}).get("rps") else 1000
+print(half("peer first execution"), half("peer replay"))' "$RESULTS/latest.json")
+    log "open-loop latency: $RATE_FIRST req/s (first execution and plain rows), $RATE_REPLAY req/s (replay rows)"
+    latency() {  # latency SET ROW PORT PATH MODE RATE [KEY]
+        local set="$1" row="$2" port="$3" path="$4" mode="$5" rate="$6" key="${7:-}"
+        local out="$WORK/set$set/latency-${row// /-}.txt"
+        log "set $set/$REPEAT: latency $row ($rate req/s, ${LATENCY_DURATION}s)"
+        timeout $((LATENCY_DURATION + 30)) "$OPENLOOP" --port "$port" --path "$path" --rate "$rate" \
+            --connections "$CONNECTIONS" --duration "$LATENCY_DURATION" --warmup 1 --mode "$mode" \
+            --key "$key" --key-prefix "ol$(random_prefix)" --body-file "$BENCH/body.json" >"$out" 2>&1 || true
+        python3 - "$set" "$row" "$out" >>"$RAW" <<'PY'
+import json, sys
+set_, row, path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+line = next((l for l in open(path) if l.startswith("OPENLOOP_JSON ")), None)
+result = json.loads(line.split(" ", 1)[1]) if line else {"failed": open(path).read()[-500:]}
+print(json.dumps({"kind": "latency", "set": set_, "row": row, **result}))
+PY
+    }
+    for ((set = 1; set <= REPEAT; set++)); do
+        mkdir -p "$WORK/set$set"
+        latency "$set" direct "$UPSTREAM_PORT" /v1/charges plain "$RATE_FIRST"
+        latency "$set" nginx "$PEER_PORT" /v1/charges plain "$RATE_FIRST"
+        latency "$set" haproxy "$HAPROXY_PORT" /v1/charges plain "$RATE_FIRST"
+        latency "$set" "gateway pass-through" "$GATEWAY_PORT" /pass/v1/charges plain "$RATE_FIRST"
+        latency "$set" "peer first execution" "$LUA_PEER_PORT" /idem/v1/charges fresh "$RATE_FIRST"
+        latency "$set" "gateway first execution" "$GATEWAY_PORT" /idem/v1/charges fresh "$RATE_FIRST"
+        latency "$set" "peer replay" "$LUA_PEER_PORT" /idem/v1/charges fixed "$RATE_REPLAY" \
+            "$(stored_key "$LUA_PEER_URL" "peer-latency-$set")"
+        latency "$set" "gateway replay" "$GATEWAY_PORT" /idem/v1/charges fixed "$RATE_REPLAY" \
+            "$(stored_key "$IDEM_URL" "gateway-latency-$set")"
+    done
+    # The gateway's memory after the latency runs too: growth is a leak signal.
+    "${PROBE[@]}" rss --pid "$GATEWAY_PID" --set "$((REPEAT + 1))" >>"$RAW"
+fi
 
 # Anything the gateway logged at warning or above during the load runs.
 cp "$WORK/gateway/gateway.log" "$RESULTS/gateway.log"
@@ -527,7 +643,7 @@ callgrind_nginx() {
             proxy_set_header Connection \"\";
         }
     }"
-    sed -i 's/^worker_processes 1;/worker_processes 1;\nmaster_process off;/' "$dir/nginx.conf"
+    sed -i 's/^worker_processes [0-9]*;/worker_processes 1;\nmaster_process off;/' "$dir/nginx.conf"
     log "callgrind: nginx proxy ($count requests)"
     valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
         "$NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout.log" 2>&1 &
