@@ -1,4 +1,5 @@
 import ArgumentParser
+import GatewayCore
 
 /// `idempotency-gateway serve` runs the proxy; `check` validates a config.
 @main
@@ -6,6 +7,7 @@ struct IdempotencyGatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "idempotency-gateway",
         abstract: "A reverse proxy that makes keyed requests execute once.",
+        version: GatewayVersion.current,
         subcommands: [ServeCommand.self, CheckCommand.self],
         defaultSubcommand: ServeCommand.self)
 }
