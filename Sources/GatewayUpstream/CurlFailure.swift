@@ -27,6 +27,19 @@ enum CurlFailure {
         return UpstreamFailure(kind, message(code, easy: easy, url: url))
     }
 
+    /// For a request whose reused connection closed before any response
+    /// byte, and that libcurl was stopped from sending again: the upstream
+    /// may have read and executed it.
+    static func resendRefused(url: String) -> UpstreamFailure {
+        UpstreamFailure(.protocolError, "connection closed before any response byte; not sent again, it may have executed (\(url))")
+    }
+
+    /// For a response refused for its framing or header syntax, after the
+    /// request went out.
+    static func malformed(_ problem: String, url: String) -> UpstreamFailure {
+        UpstreamFailure(.protocolError, "malformed response: \(problem) (\(url))")
+    }
+
     /// For a transfer that libcurl never finished because the transport shut
     /// down: once started it may have been executed, so it is not `.connect`.
     static func aborted(requestStarted: Bool, url: String) -> UpstreamFailure {
