@@ -20,8 +20,9 @@ enum CurlFailure {
         } else if code == CURLE_OPERATION_TIMEDOUT {
             kind = .timeout
         } else {
-            // Includes a connect failure after libcurl retried a reused
-            // connection that had died: the first attempt may have been read.
+            // Reset, close before or during the response, a response libcurl
+            // refuses (NUL, bad status line, oversized header): the request
+            // may have been read and executed.
             kind = .protocolError
         }
         return UpstreamFailure(kind, message(code, easy: easy, url: url))

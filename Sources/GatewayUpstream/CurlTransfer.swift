@@ -17,7 +17,7 @@ final class CurlTransfer {
     private var sentBefore = false
     private var headerList: UnsafeMutablePointer<curl_slist>?
     /// CURLOPT_POSTFIELDS does not copy: libcurl reads this until the transfer
-    /// ends, and again if it retries on a connection that turned out dead.
+    /// ends, and again when a safe request starts over on a fresh connection.
     private var requestBody: UnsafeMutableRawBufferPointer?
 
     init(job: CurlJob, easy: CurlEasyHandle) {
