@@ -96,6 +96,19 @@ import Foundation
         #expect(upstream.requests.map(\.target) == [target])
     }
 
+    /// libcurl would drop everything from `#` on: refused, never sent.
+    @Test func fragmentMarkInTheTargetIsRefusedBeforeSending() async throws {
+        let upstream = try RawUpstream { _ in .ok() }
+        defer { upstream.close() }
+        let transport = CurlTransport(logger: Self.logger)
+        defer { transport.shutdown() }
+        let failed = await failure { () async throws(UpstreamFailure) in
+            try await transport.send(request(upstream.port, path: "/v1/public#/admin"))
+        }
+        #expect(failed?.kind == .connect)
+        #expect(upstream.executions == 0)
+    }
+
     @Test func idleTimeoutBoundsConnectionReuse() async throws {
         let upstream = try RawUpstream { _ in .ok() }
         defer { upstream.close() }
