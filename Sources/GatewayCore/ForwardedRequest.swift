@@ -38,9 +38,9 @@ public enum ForwardedRequest {
     ///     it is never re-sent.
     ///   - keyed: the pipeline holds a claim for this request.
     public static func make(_ request: GatewayRequest, upstream: UpstreamSettings, keyHeader: String? = nil, keyed: Bool = false) -> UpstreamRequest {
-        var protected = addedRequestHeaders
-        if let keyHeader { protected.append(keyHeader) }
-        var headers = HopByHopHeaders.strip(request.headers, protecting: protected).filter { !isReplaced($0.name) }
+        var headers = HopByHopHeaders.strip(request.headers, protecting: { name in
+            addedRequestHeaders.contains { name.caseInsensitiveEquals($0) } || keyHeader.map { name.caseInsensitiveEquals($0) } == true
+        }).filter { !isReplaced($0.name) }
         headers.reserveCapacity(headers.count + 3)
         append(&headers, "X-Forwarded-For", request.clientAddress ?? "unknown")
         append(&headers, "X-Forwarded-Proto", "http")

@@ -9,7 +9,7 @@ public enum HopByHopHeaders {
     ]
 
     /// `headers` without hop-by-hop fields, including every field that
-    /// `Connection` names, except those in `protected`: a client must not be
+    /// `Connection` names, except those `isProtected` picks: a client must not be
     /// able to strip the idempotency key or the gateway's own headers by
     /// naming them in `Connection`.
     ///
@@ -19,22 +19,21 @@ public enum HopByHopHeaders {
     /// `Connection` stay substrings of its value, and a token that names a
     /// field every message loses anyway (keep-alive, close) is not looked
     /// for twice.
-    public static func strip(_ headers: [HeaderField], protecting protected: [String] = []) -> [HeaderField] {
-        strip(headers, protecting: protected, alsoRemoving: { _ in false })
+    public static func strip(_ headers: [HeaderField], protecting isProtected: (Substring) -> Bool = { _ in false }) -> [HeaderField] {
+        strip(headers, protecting: isProtected, alsoRemoving: { _ in false })
     }
 
     /// `strip`, and every field `isExtra` picks too, in the same pass: an
     /// upstream response also loses its Content-Length, which the gateway
     /// writes itself, and the headers only the gateway may write.
-    public static func strip(_ headers: [HeaderField], protecting protected: [String] = [],
+    public static func strip(_ headers: [HeaderField], protecting isProtected: (Substring) -> Bool = { _ in false },
                              alsoRemoving isExtra: (String) -> Bool) -> [HeaderField] {
         guard headers.contains(where: { isFixed($0.name) || isExtra($0.name) }) else { return headers }
         var named: [Substring] = []
         for field in headers where field.name.caseInsensitiveEquals("connection") {
             for token in field.value.split(separator: ",") {
                 let name = token.trimmingASCIIWhitespace()
-                if !name.isEmpty, !isFixed(name), !name.caseInsensitiveEquals("close"),
-                   !protected.contains(where: { name.caseInsensitiveEquals($0) }) {
+                if !name.isEmpty, !isFixed(name), !name.caseInsensitiveEquals("close"), !isProtected(name) {
                     named.append(name)
                 }
             }

@@ -14,6 +14,14 @@ enum UpstreamPath {
             assertionFailure("a forwarded path must start with /")
             return confined("/" + path)
         }
+        // Every request comes through here: a path with no segment starting
+        // with `.` or `%` cannot hold a dot segment, and costs one scan.
+        var previous: UInt8 = 0
+        let mayHoldDots = path.utf8.contains { byte in
+            defer { previous = byte }
+            return previous == UInt8(ascii: "/") && (byte == UInt8(ascii: ".") || byte == UInt8(ascii: "%"))
+        }
+        guard mayHoldDots else { return path }
         let segments = path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
         guard segments.contains(where: { dots(in: $0) > 0 }) else { return path }
         // RFC 3986 §5.2.4, with `..` at the root staying at the root.
