@@ -3,7 +3,7 @@ import GatewayCore
 
 /// The `upstreams` section.
 extension ConfigReader {
-    static let upstreamFields = ["url", "timeout", "connect_timeout", "max_in_flight", "circuit_breaker"]
+    static let upstreamFields = ["url", "timeout", "connect_timeout", "idle_timeout", "max_in_flight", "circuit_breaker"]
 
     /// The upstreams that are fully valid, and every declared name: a route
     /// naming a declared but broken upstream is not also told the name is
@@ -42,7 +42,21 @@ extension ConfigReader {
             }
         }
         let timeout = optional(fields, "timeout", default: defaults.timeout) { duration($0, at: $1) }
-        let connectTimeout = optional(fields, "connect_timeout", default: defaults.connectTimeout) { duration($0, at: $1) }
+        // Unset, connect_timeout follows a short timeout down rather than
+        // failing the check below with a value the operator never wrote.
+        let connectTimeout = optional(fields, "connect_timeout", default: min(defaults.connectTimeout, timeout ?? defaults.timeout)) {
+            duration($0, at: $1)
+        }
+        let idleTimeout = optional(fields, "idle_timeout", default: defaults.idleTimeout) { node, path -> Duration? in
+            guard let value = duration(node, at: path, allowZero: true) else { return nil }
+            // libcurl counts idle time in whole seconds: a fraction would
+            // promise a bound it cannot keep.
+            guard value.components.attoseconds == 0 else {
+                report(path, "must be whole seconds (libcurl measures idle time in seconds), or 0 for no reuse")
+                return nil
+            }
+            return value
+        }
         // Zero would refuse every call; there is no upper bound, since what an
         // upstream can take is the operator's knowledge, not the gateway's.
         let maxInFlight = optional(fields, "max_in_flight", default: defaults.maxInFlight) {
@@ -51,7 +65,7 @@ extension ConfigReader {
         let circuitBreaker = optional(fields, "circuit_breaker", default: defaults.circuitBreaker) {
             self.circuitBreaker($0, at: $1)
         }
-        guard let url, let timeout, let connectTimeout, let maxInFlight, let circuitBreaker else { return nil }
+        guard let url, let timeout, let connectTimeout, let idleTimeout, let maxInFlight, let circuitBreaker else { return nil }
         // libcurl's overall timeout would cut the connect phase short anyway;
         // a longer connect_timeout only misleads whoever reads the file.
         guard connectTimeout <= timeout else {
@@ -60,6 +74,7 @@ extension ConfigReader {
             return nil
         }
         var upstream = UpstreamSettings(name: name, baseURL: url, timeout: timeout, connectTimeout: connectTimeout)
+        upstream.idleTimeout = idleTimeout
         upstream.maxInFlight = maxInFlight
         upstream.circuitBreaker = circuitBreaker
         return upstream

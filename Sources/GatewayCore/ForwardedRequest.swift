@@ -3,9 +3,9 @@
 /// in one place.
 public enum ForwardedRequest {
     /// Request headers the transport sets itself, or that must not pass.
-    /// `Idempotency-Fence` is the gateway's to set: a client's own value
-    /// could make an upstream accept a stale execution.
-    static let replacedRequestHeaders: Set<String> = ["host", "content-length", "expect", "idempotency-fence"]
+    /// `Idempotency-Fence` and `Idempotent-Replayed` are the gateway's to set:
+    /// a client's own fence could make an upstream accept a stale execution.
+    static let replacedRequestHeaders: Set<String> = ["host", "content-length", "expect", "idempotency-fence", "idempotent-replayed"]
 
     /// `replacedRequestHeaders`, compared in place.
     static func isReplaced(_ name: String) -> Bool {
@@ -14,6 +14,7 @@ public enum ForwardedRequest {
         case 6: return name.caseInsensitiveEquals("expect")
         case 14: return name.caseInsensitiveEquals("content-length")
         case 17: return name.caseInsensitiveEquals("idempotency-fence")
+        case 19: return name.caseInsensitiveEquals("idempotent-replayed")
         default: return false
         }
     }
@@ -21,24 +22,56 @@ public enum ForwardedRequest {
     /// The header that carries a claim's fencing number to the upstream.
     public static let fenceHeader = "Idempotency-Fence"
 
-    public static func make(_ request: GatewayRequest, upstream: UpstreamSettings) -> UpstreamRequest {
-        var headers = HopByHopHeaders.strip(request.headers).filter { !isReplaced($0.name) }
+    /// Headers the gateway adds or relies on: a client's `Connection` token
+    /// cannot make them hop-by-hop and so remove them from the forwarded request.
+    static let addedRequestHeaders = ["X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Request-Id"]
+
+    /// The methods RFC 9110 §9.2.2 calls idempotent *and* that carry no
+    /// state change a re-send could repeat: only these may be sent twice.
+    static func isSafeToRepeat(_ method: String) -> Bool {
+        method == "GET" || method == "HEAD" || method == "OPTIONS"
+    }
+
+    /// - Parameters:
+    ///   - keyHeader: the route's idempotency key header, if it has one: it
+    ///     survives a `Connection` token that names it, and a request carrying
+    ///     it is never re-sent.
+    ///   - keyed: the pipeline holds a claim for this request.
+    public static func make(_ request: GatewayRequest, upstream: UpstreamSettings, keyHeader: String? = nil, keyed: Bool = false) -> UpstreamRequest {
+        var headers = HopByHopHeaders.strip(request.headers, protecting: { name in
+            addedRequestHeaders.contains { name.caseInsensitiveEquals($0) } || keyHeader.map { name.caseInsensitiveEquals($0) } == true
+        }).filter { !isReplaced($0.name) }
         headers.reserveCapacity(headers.count + 3)
         append(&headers, "X-Forwarded-For", request.clientAddress ?? "unknown")
         append(&headers, "X-Forwarded-Proto", "http")
         if let host = request.headers.first(named: "host") {
             append(&headers, "X-Forwarded-Host", host)
         }
-        var url = upstream.baseURL + request.path
+        var url = upstream.baseURL + UpstreamPath.confined(request.path)
         if let query = request.query { url += "?" + query }
+        let carriesKey = keyHeader.map { request.headers.first(named: $0) != nil } ?? false
         return UpstreamRequest(url: url, method: request.method, headers: headers, body: request.body,
-                               timeout: upstream.timeout, connectTimeout: upstream.connectTimeout, upstreamName: upstream.name)
+                               timeout: upstream.timeout, connectTimeout: upstream.connectTimeout, upstreamName: upstream.name,
+                               mayResend: isSafeToRepeat(request.method) && !keyed && !carriesKey,
+                               idleTimeout: upstream.idleTimeout)
+    }
+
+    /// Headers the gateway writes itself on its answers: an upstream's own
+    /// copy would let a fresh response claim to be a replay, or carry a fence.
+    static func isGatewayOwned(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 14: return name.caseInsensitiveEquals("content-length")
+        case 17: return name.caseInsensitiveEquals("idempotency-fence")
+        case 19: return name.caseInsensitiveEquals("idempotent-replayed")
+        default: return false
+        }
     }
 
     /// The upstream's headers as the client and the snapshot get them:
-    /// end-to-end fields only, framing left to the server.
+    /// end-to-end fields only, framing and the gateway's own headers left to
+    /// the server.
     public static func responseHeaders(_ headers: [HeaderField]) -> [HeaderField] {
-        HopByHopHeaders.strip(headers, alsoRemoving: "content-length")
+        HopByHopHeaders.strip(headers, alsoRemoving: isGatewayOwned)
     }
 
     /// One hop per proxy: earlier values are kept in order and ours is added

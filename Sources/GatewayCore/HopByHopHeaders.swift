@@ -9,7 +9,9 @@ public enum HopByHopHeaders {
     ]
 
     /// `headers` without hop-by-hop fields, including every field that
-    /// `Connection` names.
+    /// `Connection` names, except those `isProtected` picks: a client must not be
+    /// able to strip the idempotency key or the gateway's own headers by
+    /// naming them in `Connection`.
     ///
     /// This runs on every request and every upstream response, and nearly
     /// every upstream response carries `Connection: keep-alive`, so it
@@ -17,21 +19,23 @@ public enum HopByHopHeaders {
     /// `Connection` stay substrings of its value, and a token that names a
     /// field every message loses anyway (keep-alive, close) is not looked
     /// for twice.
-    public static func strip(_ headers: [HeaderField]) -> [HeaderField] {
-        strip(headers, alsoRemoving: nil)
+    public static func strip(_ headers: [HeaderField], protecting isProtected: (Substring) -> Bool = { _ in false }) -> [HeaderField] {
+        strip(headers, protecting: isProtected, alsoRemoving: { _ in false })
     }
 
-    /// `strip`, and every field called `extra` too, in the same pass: an
+    /// `strip`, and every field `isExtra` picks too, in the same pass: an
     /// upstream response also loses its Content-Length, which the gateway
-    /// writes itself.
-    public static func strip(_ headers: [HeaderField], alsoRemoving extra: String?) -> [HeaderField] {
-        func isExtra(_ name: String) -> Bool { extra.map { name.caseInsensitiveEquals($0) } ?? false }
+    /// writes itself, and the headers only the gateway may write.
+    public static func strip(_ headers: [HeaderField], protecting isProtected: (Substring) -> Bool = { _ in false },
+                             alsoRemoving isExtra: (String) -> Bool) -> [HeaderField] {
         guard headers.contains(where: { isFixed($0.name) || isExtra($0.name) }) else { return headers }
         var named: [Substring] = []
         for field in headers where field.name.caseInsensitiveEquals("connection") {
             for token in field.value.split(separator: ",") {
                 let name = token.trimmingASCIIWhitespace()
-                if !name.isEmpty, !isFixed(name), !name.caseInsensitiveEquals("close") { named.append(name) }
+                if !name.isEmpty, !isFixed(name), !name.caseInsensitiveEquals("close"), !isProtected(name) {
+                    named.append(name)
+                }
             }
         }
         var kept: [HeaderField] = []

@@ -244,7 +244,7 @@ public struct RequestPipeline: Sendable {
             }
         }
         do {
-            var forwarded = ForwardedRequest.make(request, upstream: route.upstream)
+            var forwarded = ForwardedRequest.make(request, upstream: route.upstream, keyHeader: route.idempotency?.header, keyed: fence != nil)
             if let fence { forwarded.headers.append(HeaderField(name: ForwardedRequest.fenceHeader, value: String(fence))) }
             let response = try await transport.send(forwarded)
             if let upstreamGuard, let ticket { upstreamGuard.finish(ticket, status: response.status) }

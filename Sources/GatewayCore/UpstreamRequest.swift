@@ -10,8 +10,19 @@ public struct UpstreamRequest: Sendable {
     public var connectTimeout: Duration
     /// The configured upstream's name, for metrics and logs.
     public var upstreamName: String
+    /// Whether the transport may send the request a second time, on a new
+    /// connection, when the first attempt got no byte of response. Only for a
+    /// request that is safe to repeat (GET, HEAD, OPTIONS without a key):
+    /// anything else goes on the wire at most once, whatever the connection
+    /// does.
+    public var mayResend: Bool
+    /// Pooled connections idle this long or longer are not reused for this
+    /// request (`upstreams.NAME.idle_timeout`); zero means a new connection,
+    /// closed after the exchange.
+    public var idleTimeout: Duration
 
-    public init(url: String, method: String, headers: [HeaderField], body: [UInt8], timeout: Duration, connectTimeout: Duration, upstreamName: String = "") {
+    public init(url: String, method: String, headers: [HeaderField], body: [UInt8], timeout: Duration, connectTimeout: Duration,
+                upstreamName: String = "", mayResend: Bool = false, idleTimeout: Duration = UpstreamSettings.defaultIdleTimeout) {
         self.upstreamName = upstreamName
         self.url = url
         self.method = method
@@ -19,5 +30,25 @@ public struct UpstreamRequest: Sendable {
         self.body = body
         self.timeout = timeout
         self.connectTimeout = connectTimeout
+        self.mayResend = mayResend
+        self.idleTimeout = idleTimeout
+    }
+
+    /// The URL as logs and failure messages may show it: no query (it often
+    /// carries tokens) and no user information.
+    public var loggableURL: String {
+        let bytes = Array(url.utf8)
+        let end = bytes.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.count
+        var authorityStart = 0
+        for index in 0..<max(0, end - 2) where bytes[index] == UInt8(ascii: ":")
+            && bytes[index + 1] == UInt8(ascii: "/") && bytes[index + 2] == UInt8(ascii: "/") {
+            authorityStart = index + 3
+            break
+        }
+        let authorityEnd = bytes[authorityStart..<end].firstIndex(of: UInt8(ascii: "/")) ?? end
+        guard let at = bytes[authorityStart..<authorityEnd].lastIndex(of: UInt8(ascii: "@")) else {
+            return String(decoding: bytes[..<end], as: UTF8.self)
+        }
+        return String(decoding: bytes[..<authorityStart] + bytes[(at + 1)..<end], as: UTF8.self)
     }
 }

@@ -48,13 +48,18 @@ final class CurlEasyHandle {
         })
         apply(set(CURLOPT_HEADERFUNCTION) { data, size, count, context in
             let collector = Unmanaged<ResponseCollector>.fromOpaque(context!).takeUnretainedValue()
-            collector.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
-            return size * count
+            // Any other count than the line's aborts the transfer (CURLE_WRITE_ERROR)
+            // and makes libcurl close the connection rather than pool it.
+            return collector.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
         })
         apply(gw_easy_setopt_prereq(raw) { context, _, _, _, _ in
             Unmanaged<ResponseCollector>.fromOpaque(context!).takeUnretainedValue().connectionReady()
-            return CURL_PREREQFUNC_OK
+                ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT
         })
+        // The path goes out byte for byte: libcurl would otherwise resolve `.`
+        // and `..` segments, sending a path other than the one that was routed
+        // (`/v1/charges/../orders` as `/v1/orders`), or one above the base path.
+        apply(set(CURLOPT_PATH_AS_IS, 1))
         return code
     }
 

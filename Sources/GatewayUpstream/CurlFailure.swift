@@ -20,11 +20,25 @@ enum CurlFailure {
         } else if code == CURLE_OPERATION_TIMEDOUT {
             kind = .timeout
         } else {
-            // Includes a connect failure after libcurl retried a reused
-            // connection that had died: the first attempt may have been read.
+            // Reset, close before or during the response, a response libcurl
+            // refuses (NUL, bad status line, oversized header): the request
+            // may have been read and executed.
             kind = .protocolError
         }
         return UpstreamFailure(kind, message(code, easy: easy, url: url))
+    }
+
+    /// For a request whose reused connection closed before any response
+    /// byte, and that libcurl was stopped from sending again: the upstream
+    /// may have read and executed it.
+    static func resendRefused(url: String) -> UpstreamFailure {
+        UpstreamFailure(.protocolError, "connection closed before any response byte; not sent again, it may have executed (\(url))")
+    }
+
+    /// For a response refused for its framing or header syntax, after the
+    /// request went out.
+    static func malformed(_ problem: String, url: String) -> UpstreamFailure {
+        UpstreamFailure(.protocolError, "malformed response: \(problem) (\(url))")
     }
 
     /// For a transfer that libcurl never finished because the transport shut

@@ -131,7 +131,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             let prepared = easy.prepare()
             guard prepared == CURLE_OK else {
                 let reason = String(cString: curl_easy_strerror(prepared))
-                job.fail(UpstreamFailure(.connect, "cannot set up a libcurl handle: \(reason); not sent to \(job.request.url)"))
+                job.fail(UpstreamFailure(.connect, "cannot set up a libcurl handle: \(reason); not sent to \(job.request.loggableURL)"))
                 return
             }
         }
@@ -143,7 +143,7 @@ final class CurlMultiLoop: @unchecked Sendable {
         let added = curl_multi_add_handle(multi, transfer.easy.raw)
         guard added == CURLM_OK else {
             let reason = String(cString: curl_multi_strerror(added))
-            finish(transfer, with: .failure(UpstreamFailure(.connect, "curl_multi_add_handle failed: \(reason) (\(job.request.url))")))
+            finish(transfer, with: .failure(UpstreamFailure(.connect, "curl_multi_add_handle failed: \(reason) (\(job.request.loggableURL))")))
             return
         }
         inFlight[transfer.easy.raw] = transfer
@@ -169,7 +169,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             inFlight[easy] = nil
             let failure = transfer.overdueFailure()
             logger.debug("Upstream transfer overdue", metadata: [
-                "upstream.url": "\(transfer.job.request.url)",
+                "upstream.url": "\(transfer.job.request.loggableURL)",
                 "failure.kind": "\(failure.kind)",
             ])
             finish(transfer, with: .failure(failure))
@@ -185,10 +185,18 @@ final class CurlMultiLoop: @unchecked Sendable {
             let code = gw_msg_result(message)
             _ = curl_multi_remove_handle(multi, easy)
             guard let transfer = inFlight.removeValue(forKey: easy) else { continue }
+            if transfer.mayStartOverOnFreshConnection(after: code), transfer.startOverOnFreshConnection(),
+               curl_multi_add_handle(multi, easy) == CURLM_OK {
+                logger.debug("Upstream request sent again on a new connection", metadata: [
+                    "upstream.url": "\(transfer.job.request.loggableURL)",
+                ])
+                inFlight[easy] = transfer
+                continue
+            }
             let outcome = transfer.outcome(code)
             if case .failure(let failure) = outcome {
                 logger.debug("Upstream transfer failed", metadata: [
-                    "upstream.url": "\(transfer.job.request.url)",
+                    "upstream.url": "\(transfer.job.request.loggableURL)",
                     "curl.code": "\(code.rawValue)",
                     "failure.kind": "\(failure.kind)",
                 ])
@@ -220,6 +228,6 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private static func notSent(_ job: CurlJob) -> UpstreamFailure {
-        UpstreamFailure(.connect, "transport shut down before the request was sent (\(job.request.url))")
+        UpstreamFailure(.connect, "transport shut down before the request was sent (\(job.request.loggableURL))")
     }
 }

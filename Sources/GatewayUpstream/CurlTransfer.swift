@@ -10,10 +10,14 @@ final class CurlTransfer {
     /// When the caller's timeout ends; the loop's backstop for the one case
     /// libcurl does not time out (waiting for a connection, see CurlMultiLoop).
     let deadline: ContinuousClock.Instant
-    private let collector: ResponseCollector
+    /// Replaced when the transfer starts over on a fresh connection.
+    private var collector: ResponseCollector
+    /// An earlier attempt of this transfer went out: from then on no failure
+    /// of it is "not sent".
+    private var sentBefore = false
     private var headerList: UnsafeMutablePointer<curl_slist>?
     /// CURLOPT_POSTFIELDS does not copy: libcurl reads this until the transfer
-    /// ends, and again if it retries on a connection that turned out dead.
+    /// ends, and again when a safe request starts over on a fresh connection.
     private var requestBody: UnsafeMutableRawBufferPointer?
 
     init(job: CurlJob, easy: CurlEasyHandle) {
@@ -35,20 +39,60 @@ final class CurlTransfer {
     /// A failure here means nothing was sent, hence `.connect`.
     func configure() -> UpstreamFailure? {
         if let problem = RequestValidation.problem(in: request) {
-            return UpstreamFailure(.connect, "\(problem); not sent to \(request.url)")
+            return UpstreamFailure(.connect, "\(problem); not sent to \(request.loggableURL)")
         }
         var code = easy.set(CURLOPT_URL, string: request.url)
         func apply(_ result: CURLcode) { if code == CURLE_OK { code = result } }
         // libcurl treats 0 as "no timeout", so a zero duration must still time out.
         apply(easy.set(CURLOPT_TIMEOUT_MS, max(1, Int(request.timeout.milliseconds))))
         apply(easy.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(request.connectTimeout.milliseconds))))
+        apply(configureConnectionReuse(fresh: false))
         apply(configureMethodAndBody())
         apply(configureHeaders())
         apply(easy.setCallbackContext(UnsafeRawPointer(Unmanaged.passUnretained(collector).toOpaque())))
         guard code == CURLE_OK else {
-            return UpstreamFailure(.connect, "cannot configure the transfer: \(String(cString: curl_easy_strerror(code))); not sent to \(request.url)")
+            return UpstreamFailure(.connect, "cannot configure the transfer: \(String(cString: curl_easy_strerror(code))); not sent to \(request.loggableURL)")
         }
         return nil
+    }
+
+    /// True when libcurl's own re-send was refused and this request may go out
+    /// once more, on a new connection: a GET, HEAD or OPTIONS without a key
+    /// whose first attempt received nothing (libcurl only re-sends then), with
+    /// time left.
+    func mayStartOverOnFreshConnection(after code: CURLcode) -> Bool {
+        code == CURLE_ABORTED_BY_CALLBACK && collector.resendRefused && request.mayResend && !sentBefore
+            && deadline - .now > .milliseconds(10)
+    }
+
+    /// Prepares the handle to run the request again on a new connection,
+    /// within what is left of the timeout; the loop adds it back. False if
+    /// libcurl refused an option, in which case the failure stands.
+    func startOverOnFreshConnection() -> Bool {
+        sentBefore = true
+        collector = ResponseCollector(expectsBody: request.method != "HEAD")
+        let remaining = max(1, Int((deadline - .now).milliseconds))
+        var code = easy.set(CURLOPT_TIMEOUT_MS, remaining)
+        func apply(_ result: CURLcode) { if code == CURLE_OK { code = result } }
+        apply(easy.set(CURLOPT_CONNECTTIMEOUT_MS, min(remaining, max(1, Int(request.connectTimeout.milliseconds)))))
+        apply(configureConnectionReuse(fresh: true))
+        apply(easy.setCallbackContext(UnsafeRawPointer(Unmanaged.passUnretained(collector).toOpaque())))
+        return code == CURLE_OK
+    }
+
+    /// Pooled connections idle for `idleTimeout` or longer are not reused.
+    /// libcurl's CURLOPT_MAXAGE_CONN counts whole seconds and refuses a
+    /// connection once its idle time, rounded down, exceeds the option (N
+    /// reuses connections idle under N + 1 s; measured with N = 0, 1, 2), so
+    /// N = seconds - 1 makes the bound `idleTimeout` itself, rounded down to
+    /// whole seconds. Zero: always a new connection, closed afterwards.
+    private func configureConnectionReuse(fresh: Bool) -> CURLcode {
+        let seconds = Int(request.idleTimeout.components.seconds)
+        let noReuse = seconds < 1
+        var code = easy.set(CURLOPT_FRESH_CONNECT, fresh || noReuse ? 1 : 0)
+        if code == CURLE_OK { code = easy.set(CURLOPT_FORBID_REUSE, noReuse ? 1 : 0) }
+        if code == CURLE_OK { code = easy.set(CURLOPT_MAXAGE_CONN, max(0, seconds - 1)) }
+        return code
     }
 
     /// Reads the outcome once libcurl reports the transfer done; must run before
@@ -57,17 +101,27 @@ final class CurlTransfer {
         if code == CURLE_OK {
             return .success(collector.takeResponse(fallbackStatus: easy.infoLong(CURLINFO_RESPONSE_CODE)))
         }
-        return .failure(CurlFailure.classify(code, requestStarted: collector.requestStarted, easy: easy, url: request.url))
+        if collector.resendRefused {
+            return .failure(CurlFailure.resendRefused(url: request.loggableURL))
+        }
+        if let malformation = collector.malformation {
+            return .failure(CurlFailure.malformed(malformation, url: request.loggableURL))
+        }
+        return .failure(CurlFailure.classify(code, requestStarted: requestStarted, easy: easy, url: request.loggableURL))
     }
 
     /// The failure for a transfer cut short by shutdown.
     func abortedFailure() -> UpstreamFailure {
-        CurlFailure.aborted(requestStarted: collector.requestStarted, url: request.url)
+        CurlFailure.aborted(requestStarted: requestStarted, url: request.loggableURL)
     }
 
     /// The failure for a transfer the loop gave up on at its deadline.
     func overdueFailure() -> UpstreamFailure {
-        CurlFailure.overdue(requestStarted: collector.requestStarted, url: request.url)
+        CurlFailure.overdue(requestStarted: requestStarted, url: request.loggableURL)
+    }
+
+    private var requestStarted: Bool {
+        sentBefore || collector.requestStarted
     }
 
     private var usesBody: Bool {

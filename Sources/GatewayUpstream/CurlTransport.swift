@@ -39,7 +39,7 @@ public final class CurlTransport: UpstreamTransport {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<UpstreamResponse, UpstreamFailure>, Never>) in
             let job = CurlJob(request: request, continuation: continuation)
             if !loop.submit(job) {
-                job.fail(UpstreamFailure(.connect, "transport is shut down; not sent to \(request.url)"))
+                job.fail(UpstreamFailure(.connect, "transport is shut down; not sent to \(request.loggableURL)"))
             }
         }
         return try result.get()

@@ -12,6 +12,11 @@ enum RequestValidation {
         if request.url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
             return "URL contains whitespace or control characters"
         }
+        // libcurl cuts a URL at `#` (a fragment is never sent), so the
+        // upstream would get a shorter path than the one that was routed.
+        if request.url.utf8.contains(UInt8(ascii: "#")) {
+            return "URL contains #, which would cut the path short"
+        }
         for field in request.headers {
             if !HeaderSyntax.isToken(field.name) {
                 return "invalid header name"

@@ -13,6 +13,14 @@ final class ResponseCollector {
     /// reused. Until then no byte of the request can have reached the upstream,
     /// which is the one fact that makes a failure safe to call `.connect`.
     private(set) var requestStarted = false
+    /// Set when libcurl wanted to send the request again (a reused connection
+    /// closed before any response byte) and was stopped: the first attempt may
+    /// have executed, so no second one goes out on libcurl's initiative.
+    private(set) var resendRefused = false
+    /// Why the response was refused as malformed; the header callback then
+    /// aborts the transfer, which also keeps libcurl from reusing the connection.
+    private(set) var malformation: String?
+    private var framing = ResponseFraming()
     private(set) var headers: [HeaderField] = []
     private(set) var body: [UInt8] = []
     /// The status of the last status line seen, i.e. of the final response.
@@ -27,37 +35,54 @@ final class ResponseCollector {
     }
 
     /// libcurl's pre-request callback: the connection is ready (TCP, and TLS if
-    /// any) and the request goes out next.
-    func connectionReady() {
+    /// any) and the request goes out next. libcurl 7.88 calls it again before
+    /// each re-send it decides on by itself (Curl_retry_request: up to five
+    /// more, each on another pooled connection, the POST body rewound), and
+    /// nothing else stops those. False refuses: the transfer then ends with
+    /// CURLE_ABORTED_BY_CALLBACK and nothing more is written.
+    func connectionReady() -> Bool {
+        guard !requestStarted else {
+            resendRefused = true
+            return false
+        }
         requestStarted = true
+        return true
     }
 
-    /// One header line, CRLF included, exactly as libcurl passes it. Works
-    /// on byte offsets: this runs for every header of every response.
-    func receiveHeaderLine(_ raw: UnsafeRawBufferPointer) {
+    /// One header line, CRLF included, exactly as libcurl passes it; false
+    /// when the response is malformed and the transfer must stop. Works on
+    /// byte offsets: this runs for every header of every response.
+    func receiveHeaderLine(_ raw: UnsafeRawBufferPointer) -> Bool {
         var end = raw.count
-        while end > 0, raw[end - 1] == UInt8(ascii: "\n") || raw[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        // One line ending: LF or CRLF. A CR before that is inside the line.
+        if end > 0, raw[end - 1] == UInt8(ascii: "\n") { end -= 1 }
+        if end > 0, raw[end - 1] == UInt8(ascii: "\r") { end -= 1 }
         if end == 0 {
             headerBlockEnded = true
-            return
+            return true
         }
         if end >= 5, raw[0] == UInt8(ascii: "H"), raw[1] == UInt8(ascii: "T"), raw[2] == UInt8(ascii: "T"),
            raw[3] == UInt8(ascii: "P"), raw[4] == UInt8(ascii: "/") {
             startResponse(statusLine: UnsafeRawBufferPointer(rebasing: raw[0..<end]))
-            return
+            return true
         }
-        if headerBlockEnded { return }
+        if headerBlockEnded { return true }
+        if let problem = framing.problem(inLine: UnsafeRawBufferPointer(rebasing: raw[0..<end])) {
+            malformation = problem
+            return false
+        }
         if raw[0] == UInt8(ascii: " ") || raw[0] == UInt8(ascii: "\t") {
             continueLastHeader(UnsafeRawBufferPointer(rebasing: raw[0..<end]))
-            return
+            return true
         }
-        guard let colon = raw[0..<end].firstIndex(of: UInt8(ascii: ":")) else { return }
+        guard let colon = raw[0..<end].firstIndex(of: UInt8(ascii: ":")) else { return true }
         let name = String(decoding: UnsafeRawBufferPointer(rebasing: raw[0..<colon]), as: UTF8.self)
         let value = String(decoding: Self.trimmed(UnsafeRawBufferPointer(rebasing: raw[(colon + 1)..<end])), as: UTF8.self)
         headers.append(HeaderField(name: name, value: value))
         if expectsBody, body.isEmpty, colon == 14, name.caseInsensitiveEquals("content-length"), let length = Int(value) {
             body.reserveCapacity(min(length, Self.maximumReservation))
         }
+        return true
     }
 
     /// One chunk of the (transfer-decoded) body. Typed as UInt8 so the append
@@ -81,6 +106,7 @@ final class ResponseCollector {
     private func startResponse(statusLine: UnsafeRawBufferPointer) {
         headers.removeAll(keepingCapacity: true)
         headerBlockEnded = false
+        framing = ResponseFraming()
         status = 0
         guard let space = statusLine.firstIndex(of: UInt8(ascii: " ")), space + 4 <= statusLine.count else { return }
         var code = 0
