@@ -102,6 +102,12 @@ public struct RequestPipeline: Sendable {
                 return PipelineResult(response: replay(snapshot), outcome: waited ? .waited : .replayed, keyDigest: key.digest)
             case .mismatch:
                 return PipelineResult(response: Problems.mismatch(header: policy.header).response, outcome: .mismatch, keyDigest: key.digest)
+            case .corrupt(let bytes):
+                // Not store-unavailable: the store answered, and retrying
+                // will not help. Not free either: the record may have been a
+                // completed one, so executing could run the request twice.
+                return PipelineResult(response: Problems.recordCorrupt().response, outcome: .recordCorrupt,
+                                      keyDigest: key.digest, events: [.recordCorrupt(bytes: bytes)])
             case .inFlight:
                 let remaining = deadline - now()
                 guard policy.onConflict == .wait, remaining > .zero else {
@@ -128,9 +134,15 @@ public struct RequestPipeline: Sendable {
             if case .failed(let error) = failure {
                 events.append(.upstreamFailure(error.kind, message: error.message))
             }
-            await release(key, claim, events: &events)
-            var failed = PipelineResult(response: failure.problem(upstream: route.upstream.name).response,
-                                        outcome: failure.outcome, keyDigest: key.digest, events: events)
+            var answer = failure.problem(upstream: route.upstream.name).response
+            if let cause = failure.ambiguousCause, policy.onAmbiguous == .hold {
+                events.append(.ambiguousOutcome(cause, held: true))
+                answer = await hold(key, claim, cause: cause, upstream: route.upstream.name, ttl: policy.ttl, events: &events)
+            } else {
+                if let cause = failure.ambiguousCause { events.append(.ambiguousOutcome(cause, held: false)) }
+                await release(key, claim, events: &events)
+            }
+            var failed = PipelineResult(response: answer, outcome: failure.outcome, keyDigest: key.digest, events: events)
             failed.upstreamDuration = elapsed
             failed.fence = claim.fence
             return failed
@@ -161,7 +173,8 @@ public struct RequestPipeline: Sendable {
     /// key.
     private func callKeepingLease(_ request: GatewayRequest, route: Route, policy: IdempotencyPolicy, key: StoreKey,
                                   claim: PendingClaim) async -> (Result<UpstreamResponse, CallFailure>, Duration?, [PipelineEvent]) {
-        let ticket = leases.keep(key, claim, lease: policy.lockTTL, ttl: policy.ttl)
+        let ticket = leases.keep(key, claim, lease: policy.lockTTL, ttl: policy.ttl,
+                                 holdingFor: policy.onAmbiguous == .hold ? route.upstream.name : nil)
         let (result, elapsed) = await call(request, route: route, fence: claim.fence)
         return (result, elapsed, leases.release(ticket))
     }
@@ -203,6 +216,29 @@ public struct RequestPipeline: Sendable {
                 if attempt < 2 { await sleep(.milliseconds(50 << (attempt * 2))) }
             }
         }
+    }
+
+    /// Stores `outcome-unknown` as the key's answer and returns it, so the
+    /// first client gets exactly what every retry will replay (minus
+    /// `Idempotent-Replayed`). A timeout says 502 too, not 504: the answer
+    /// is the gateway's final word on the key, not a gateway timeout a
+    /// client might retry past. If storing fails, the claim expires with its
+    /// lease and a retry executes again (logged as a settle failure).
+    private func hold(_ key: StoreKey, _ claim: PendingClaim, cause: AmbiguousCause, upstream: String, ttl: Duration,
+                      events: inout [PipelineEvent]) async -> GatewayResponse {
+        let answer = Problems.outcomeUnknown(upstream: upstream, cause: cause).response
+        await complete(key, claim, snapshot: Snapshot(status: answer.status, headers: answer.headers, body: answer.body),
+                       ttl: ttl, events: &events)
+        return answer
+    }
+
+    /// At the end of a shutdown that timed out: settles every claim whose
+    /// upstream call is still running, while the store client is still
+    /// open, so retries to another gateway do not wait out `lock_ttl`. A
+    /// claim on an `on_ambiguous: hold` route stores `outcome-unknown`
+    /// (cause `shutdown`); any other is released. Returns what was done.
+    public func abandonHeldClaims() async -> [LeaseKeeper.Abandoned] {
+        await leases.abandonAll()
     }
 
     /// A release that fails leaves the claim to expire with its lease.
