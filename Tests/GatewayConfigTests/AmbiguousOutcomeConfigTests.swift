@@ -38,4 +38,11 @@ struct AmbiguousOutcomeConfigTests {
         #expect(problems.map(\.path) == ["routes[0].idempotency.on_ambigous"])
         #expect(problems.first?.message.contains("did you mean `on_ambiguous`?") == true)
     }
+
+    @Test func theRepositoryExampleShowsHold() throws {
+        let path = ConfigFixtures.repositoryRoot(from: #filePath) + "/gateway.yaml"
+        let config = try ConfigurationLoader.load(path: path, environment: [:])
+        #expect(config.routes.first { $0.name == "orders" }?.idempotency?.onAmbiguous == .hold)
+        #expect(config.routes.first { $0.name == "charges" }?.idempotency?.onAmbiguous == .release)
+    }
 }
