@@ -129,23 +129,7 @@ public struct RequestPipeline: Sendable {
         case .success(let response):
             upstreamResponse = response
         case .failure(let failure):
-            // The claim goes before the answer, so a retry the client sends
-            // the moment it reads the error finds the key free.
-            if case .failed(let error) = failure {
-                events.append(.upstreamFailure(error.kind, message: error.message))
-            }
-            var answer = failure.problem(upstream: route.upstream.name).response
-            if let cause = failure.ambiguousCause, policy.onAmbiguous == .hold {
-                events.append(.ambiguousOutcome(cause, held: true))
-                answer = await hold(key, claim, cause: cause, upstream: route.upstream.name, ttl: policy.ttl, events: &events)
-            } else {
-                if let cause = failure.ambiguousCause { events.append(.ambiguousOutcome(cause, held: false)) }
-                await release(key, claim, events: &events)
-            }
-            var failed = PipelineResult(response: answer, outcome: failure.outcome, keyDigest: key.digest, events: events)
-            failed.upstreamDuration = elapsed
-            failed.fence = claim.fence
-            return failed
+            return await settle(failure, route: route, policy: policy, key: key, claim: claim, elapsed: elapsed, events: events)
         }
         let headers = ForwardedRequest.responseHeaders(upstreamResponse.headers)
         let response = GatewayResponse(status: upstreamResponse.status, headers: headers, body: upstreamResponse.body)
@@ -166,6 +150,32 @@ public struct RequestPipeline: Sendable {
         executed.upstreamDuration = elapsed
         executed.fence = claim.fence
         return executed
+    }
+
+    /// Settles a claim whose call got no response, before answering, so a
+    /// retry the client sends the moment it reads the error finds the key
+    /// free (released) or finds the stored answer (held). Only a failure
+    /// that may have reached the upstream is ever held: one that provably
+    /// did not is released whatever `on_ambiguous` says, a retry being safe.
+    private func settle(_ failure: CallFailure, route: Route, policy: IdempotencyPolicy, key: StoreKey, claim: PendingClaim,
+                        elapsed: Duration?, events: [PipelineEvent]) async -> PipelineResult {
+        var events = events
+        if case .failed(let error) = failure {
+            events.append(.upstreamFailure(error.kind, message: error.message))
+        }
+        var answer = failure.problem(upstream: route.upstream.name).response
+        switch (failure.ambiguousCause, policy.onAmbiguous) {
+        case (let cause?, .hold):
+            events.append(.ambiguousOutcome(cause, held: true))
+            answer = await hold(key, claim, cause: cause, upstream: route.upstream.name, ttl: policy.ttl, events: &events)
+        case (let cause, _):
+            if let cause { events.append(.ambiguousOutcome(cause, held: false)) }
+            await release(key, claim, events: &events)
+        }
+        var failed = PipelineResult(response: answer, outcome: failure.outcome, keyDigest: key.digest, events: events)
+        failed.upstreamDuration = elapsed
+        failed.fence = claim.fence
+        return failed
     }
 
     /// Forwards with the claim's fence while the lease keeper renews the
