@@ -100,12 +100,15 @@ public final class LeaseKeeper: Sendable {
     /// Settles every registered claim at once, concurrently, and stops
     /// renewing them: for the end of a shutdown that timed out, while the
     /// store client is still open. The requests themselves stay registered
-    /// until they end; if one still settles afterwards, the store refuses it
-    /// (the claim is no longer theirs) and it reports a lost lease.
+    /// until they end; `release` then hands them `.claimAbandoned`, so they
+    /// do not settle the claim a second time.
     public func abandonAll() async -> [Abandoned] {
         let entries = state.withLock { state -> [Entry] in
             let live = state.entries.values.filter { !$0.lost }
-            for id in state.entries.keys { state.entries[id]?.lost = true }
+            for id in state.entries.keys where state.entries[id]?.lost == false {
+                state.entries[id]?.lost = true
+                state.entries[id]?.events.append(.claimAbandoned)
+            }
             return Array(live)
         }
         return await withTaskGroup(of: Abandoned.self) { group in

@@ -16,4 +16,8 @@ public enum PipelineEvent: Sendable, Hashable {
     case ambiguousOutcome(AmbiguousCause, held: Bool)
     /// The record under the key did not decode; its size in bytes.
     case recordCorrupt(bytes: Int)
+    /// A shutdown settled the claim while the call ran
+    /// (`LeaseKeeper.abandonAll`): the request must not settle it again,
+    /// and a refusal would only be a misleading "lease lost".
+    case claimAbandoned
 }

@@ -213,6 +213,7 @@ public struct RequestPipeline: Sendable {
     /// Settling is retried twice: the upstream has executed, and a snapshot
     /// that is not stored means a retry after the lease executes again.
     private func complete(_ key: StoreKey, _ claim: PendingClaim, snapshot: Snapshot, ttl: Duration, events: inout [PipelineEvent]) async {
+        guard !events.contains(.claimAbandoned) else { return }
         for attempt in 0..<3 {
             do {
                 if try await store.complete(key, claim, snapshot: snapshot, ttl: ttl) {
@@ -253,6 +254,7 @@ public struct RequestPipeline: Sendable {
 
     /// A release that fails leaves the claim to expire with its lease.
     private func release(_ key: StoreKey, _ claim: PendingClaim, events: inout [PipelineEvent]) async {
+        guard !events.contains(.claimAbandoned) else { return }
         do {
             if try await !store.release(key, claim) { events.append(.leaseLost) }
         } catch {

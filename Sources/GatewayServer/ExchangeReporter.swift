@@ -86,7 +86,7 @@ struct ExchangeReporter {
                 logger.error("idempotency record corrupt", metadata: [
                     "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(keyHash)", "bytes": "\(bytes)",
                 ])
-            case .stored:
+            case .stored, .claimAbandoned:
                 break
             }
         }

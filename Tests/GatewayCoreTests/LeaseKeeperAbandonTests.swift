@@ -56,8 +56,24 @@ import Testing
         // A second abandon finds nothing left to settle; the requests still
         // unregister as usual.
         #expect(await keeper.abandonAll().isEmpty)
-        _ = keeper.release(releasedTicket)
-        _ = keeper.release(heldTicket)
+        #expect(keeper.release(releasedTicket) == [.claimAbandoned])
+        #expect(keeper.release(heldTicket) == [.claimAbandoned])
         #expect(keeper.count == 0)
+    }
+
+    @Test func aRequestWhoseClaimWasAbandonedDoesNotSettleItAgain() async throws {
+        let transport = FakeTransport(suspended: true)
+        let fixture = PipelineFixture(transport: transport)
+        let first = Task { await fixture.handle(charge()) }
+        #expect(await transport.waitForCalls(1))
+        let abandoned = await fixture.pipeline.abandonHeldClaims()
+        #expect(abandoned == [LeaseKeeper.Abandoned(key: fixture.storeKey("key-1"), held: false, settled: true)])
+        #expect(await fixture.store.record(for: fixture.storeKey("key-1")) == nil)
+
+        transport.resume()
+        let result = await first.value
+        #expect(result.response.status == 201)
+        #expect(result.events == [.claimAbandoned])
+        #expect(await fixture.store.record(for: fixture.storeKey("key-1")) == nil)
     }
 }

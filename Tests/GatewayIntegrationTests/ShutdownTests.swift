@@ -53,6 +53,7 @@ struct ShutdownTests {
         #expect(try await f.redisKeys().isEmpty)
         #expect(try await f.redisKeys(includingFences: true).count == 1)
         #expect(f.gateway.log.contains("claim abandoned at shutdown"))
+        #expect(!f.gateway.log.contains("idempotency lease lost"))
 
         // A new gateway executes the retry at once, with the next fence.
         let next = try await GatewayProcess(yaml: GatewayFixture.yaml(
