@@ -106,7 +106,7 @@ public final class GatewayMetrics: Sendable {
     /// counted once per request, however many times it found out.
     func leaseLost(route: String) { leasesLost[route]?.increment() }
     /// A keyed request's upstream call failed after sending (held or released).
-    public func ambiguousOutcome(route: String, cause: AmbiguousCause) { ambiguous[route]?[cause]?.increment() }
+    func ambiguousOutcome(route: String, cause: AmbiguousCause) { ambiguous[route]?[cause]?.increment() }
     func recordCorrupt(route: String) { corruptRecords[route]?.increment() }
 
     /// Wired to each upstream's `CircuitBreaker.onTransition`.
