@@ -5,7 +5,7 @@ import GatewayCore
 extension ConfigReader {
     static let idempotencyFields = [
         "header", "methods", "required", "ttl", "lock_ttl", "scope_headers", "fingerprint_headers",
-        "store_statuses", "on_conflict", "wait_timeout",
+        "store_statuses", "on_conflict", "wait_timeout", "on_ambiguous",
     ]
 
     /// `storeTimeout` bounds one store round trip (nil for the memory store);
@@ -38,6 +38,9 @@ extension ConfigReader {
         } ?? defaults.onConflict
         policy.waitTimeout = optional(fields, "wait_timeout", default: defaults.waitTimeout) { duration($0, at: $1) }
             ?? defaults.waitTimeout
+        policy.onAmbiguous = optional(fields, "on_ambiguous", default: defaults.onAmbiguous) {
+            choice($0, at: $1, as: AmbiguousOutcomeMode.self)
+        } ?? defaults.onAmbiguous
 
         // The owner renews its claim every lock_ttl/3 while the upstream call
         // runs, so the lease no longer has to outlast the call. It must

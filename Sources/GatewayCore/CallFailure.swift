@@ -12,6 +12,23 @@ enum CallFailure: Error {
         }
     }
 
+    /// Nil when the request provably never reached the upstream (the guard
+    /// refused it, or no connection was made), so a retry is safe; otherwise
+    /// why the outcome is unknown. Only a connect failure proves that nothing
+    /// was sent: a timeout or a broken connection may come after the
+    /// upstream read the whole request.
+    var ambiguousCause: AmbiguousCause? {
+        switch self {
+        case .refused: return nil
+        case .failed(let failure):
+            switch failure.kind {
+            case .connect: return nil
+            case .timeout: return .timeout
+            case .protocolError: return .protocolError
+            }
+        }
+    }
+
     func problem(upstream: String) -> Problem {
         switch self {
         case .refused(.circuitOpen(let retryAfter)): return Problems.circuitOpen(upstream: upstream, retryAfter: retryAfter)

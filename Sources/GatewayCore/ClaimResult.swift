@@ -8,4 +8,7 @@ public enum ClaimResult: Sendable, Hashable {
     case inFlight(remainingLease: Duration)
     /// The key is held or completed by a request with another fingerprint.
     case mismatch
+    /// The key holds bytes that are no record this version wrote. Neither
+    /// free nor known to be done: the request is refused, not forwarded.
+    case corrupt(bytes: Int)
 }

@@ -21,6 +21,8 @@ public struct IdempotencyPolicy: Sendable, Hashable {
     public var onConflict: ConflictMode = .reject
     /// With `onConflict == .wait`, how long to wait before answering 409.
     public var waitTimeout: Duration = .seconds(10)
+    /// What the claim becomes when the upstream call failed after sending.
+    public var onAmbiguous: AmbiguousOutcomeMode = .release
 
     public init() {}
 }

@@ -21,11 +21,23 @@ public final class LeaseKeeper: Sendable {
         fileprivate let id: UInt64
     }
 
+    /// What `abandonAll` did with one claim.
+    public struct Abandoned: Sendable, Hashable {
+        public var key: StoreKey
+        /// True when `outcome-unknown` was stored (an `on_ambiguous: hold`
+        /// route), false when the claim was released.
+        public var held: Bool
+        /// False when the store refused (the lease was already gone) or failed.
+        public var settled: Bool
+    }
+
     private struct Entry {
         let key: StoreKey
         let claim: PendingClaim
         let lease: Duration
         let ttl: Duration
+        /// The upstream's name when the route holds ambiguous outcomes.
+        let holdingFor: String?
         var due: ContinuousClock.Instant
         var renewing = false
         /// The store said another owner has the key: never renewed again.
@@ -57,13 +69,16 @@ public final class LeaseKeeper: Sendable {
         self.sleep = sleep
     }
 
-    /// Keeps `claim`'s lease alive until `release`.
-    public func keep(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) -> Ticket {
+    /// Keeps `claim`'s lease alive until `release`. `holdingFor` names the
+    /// upstream when the route's `on_ambiguous` is `hold`: `abandonAll` then
+    /// stores `outcome-unknown` instead of releasing.
+    public func keep(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration, holdingFor: String? = nil) -> Ticket {
         let registeredAt = now()
         let (ticket, startLoop) = state.withLock { state -> (Ticket, Bool) in
             let id = state.nextID
             state.nextID += 1
-            let entry = Entry(key: key, claim: claim, lease: lease, ttl: ttl, due: registeredAt + lease / 3)
+            let entry = Entry(key: key, claim: claim, lease: lease, ttl: ttl, holdingFor: holdingFor,
+                              due: registeredAt + lease / 3)
             state.entries[id] = entry
             state.shortestInterval = min(state.shortestInterval ?? entry.interval, entry.interval)
             let start = !state.loopRunning
@@ -80,6 +95,42 @@ public final class LeaseKeeper: Sendable {
     /// lease) for the request's result.
     public func release(_ ticket: Ticket) -> [PipelineEvent] {
         state.withLock { $0.entries.removeValue(forKey: ticket.id)?.events } ?? []
+    }
+
+    /// Settles every registered claim at once, concurrently, and stops
+    /// renewing them: for the end of a shutdown that timed out, while the
+    /// store client is still open. The requests themselves stay registered
+    /// until they end; `release` then hands them `.claimAbandoned`, so they
+    /// do not settle the claim a second time.
+    public func abandonAll() async -> [Abandoned] {
+        let entries = state.withLock { state -> [Entry] in
+            let live = state.entries.values.filter { !$0.lost }
+            for id in state.entries.keys where state.entries[id]?.lost == false {
+                state.entries[id]?.lost = true
+                state.entries[id]?.events.append(.claimAbandoned)
+            }
+            return Array(live)
+        }
+        return await withTaskGroup(of: Abandoned.self) { group in
+            for entry in entries {
+                group.addTask { await self.abandon(entry) }
+            }
+            var done: [Abandoned] = []
+            for await abandoned in group { done.append(abandoned) }
+            return done
+        }
+    }
+
+    private func abandon(_ entry: Entry) async -> Abandoned {
+        let settled: Bool?
+        if let upstream = entry.holdingFor {
+            let answer = Problems.outcomeUnknown(upstream: upstream, cause: .shutdown).response
+            let snapshot = Snapshot(status: answer.status, headers: answer.headers, body: answer.body)
+            settled = try? await store.complete(entry.key, entry.claim, snapshot: snapshot, ttl: entry.ttl)
+        } else {
+            settled = try? await store.release(entry.key, entry.claim)
+        }
+        return Abandoned(key: entry.key, held: entry.holdingFor != nil, settled: settled ?? false)
     }
 
     /// How many claims are being kept; for tests and diagnostics.

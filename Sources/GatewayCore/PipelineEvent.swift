@@ -10,4 +10,14 @@ public enum PipelineEvent: Sendable, Hashable {
     case upstreamFailure(UpstreamFailure.Kind, message: String)
     /// The response was stored; its encoded body size in bytes.
     case stored(bytes: Int)
+    /// The upstream call failed after the request was sent; `held` when the
+    /// route's `on_ambiguous: hold` stored `outcome-unknown` for the key,
+    /// false when the claim was released.
+    case ambiguousOutcome(AmbiguousCause, held: Bool)
+    /// The record under the key did not decode; its size in bytes.
+    case recordCorrupt(bytes: Int)
+    /// A shutdown settled the claim while the call ran
+    /// (`LeaseKeeper.abandonAll`): the request must not settle it again,
+    /// and a refusal would only be a misleading "lease lost".
+    case claimAbandoned
 }

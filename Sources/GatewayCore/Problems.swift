@@ -66,6 +66,25 @@ public enum Problems {
                 detail: "upstream \(upstream) did not answer in time; the request may have executed, and a retry with the same key executes it again")
     }
 
+    /// The answer `on_ambiguous: hold` stores: the same bytes for the first
+    /// client and every retry, so a replay never contradicts the original.
+    public static func outcomeUnknown(upstream: String, cause: AmbiguousCause) -> Problem {
+        let what = switch cause {
+        case .timeout: "did not answer in time after it was sent the request"
+        case .protocolError: "closed the connection or sent a malformed response after it was sent the request"
+        case .shutdown: "had the request when the gateway shut down"
+        }
+        return Problem(slug: "outcome-unknown", title: "Upstream outcome unknown", status: 502,
+                       detail: "upstream \(upstream) \(what), so the request may or may not have executed; "
+                           + "it will not be executed again with this idempotency key, and retries get this answer until the key expires",
+                       extensions: [("cause", JSONText.quote(cause.rawValue))])
+    }
+
+    public static func recordCorrupt() -> Problem {
+        Problem(slug: "record-corrupt", title: "Stored idempotency record unreadable", status: 500,
+                detail: "the record stored for this idempotency key cannot be read, so the gateway cannot tell whether the request already executed; nothing was forwarded")
+    }
+
     public static func bodyTooLarge(limit: ByteSize) -> Problem {
         Problem(slug: "request-body-too-large", title: "Request body too large", status: 413,
                 detail: "the request body exceeds the limit of \(limit)")

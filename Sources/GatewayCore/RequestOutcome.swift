@@ -14,6 +14,8 @@ public enum RequestOutcome: String, Sendable, Hashable, CaseIterable {
     case circuitOpen = "circuit_open"
     case overloaded
     case upstreamError = "upstream_error"
+    /// The stored record for the key could not be read.
+    case recordCorrupt = "record_corrupt"
     /// Refused before routing: bad framing, body too large, no route.
     case rejected
 }

@@ -102,6 +102,12 @@ public struct RequestPipeline: Sendable {
                 return PipelineResult(response: replay(snapshot), outcome: waited ? .waited : .replayed, keyDigest: key.digest)
             case .mismatch:
                 return PipelineResult(response: Problems.mismatch(header: policy.header).response, outcome: .mismatch, keyDigest: key.digest)
+            case .corrupt(let bytes):
+                // Not store-unavailable: the store answered, and retrying
+                // will not help. Not free either: the record may have been a
+                // completed one, so executing could run the request twice.
+                return PipelineResult(response: Problems.recordCorrupt().response, outcome: .recordCorrupt,
+                                      keyDigest: key.digest, events: [.recordCorrupt(bytes: bytes)])
             case .inFlight:
                 let remaining = deadline - now()
                 guard policy.onConflict == .wait, remaining > .zero else {
@@ -123,17 +129,7 @@ public struct RequestPipeline: Sendable {
         case .success(let response):
             upstreamResponse = response
         case .failure(let failure):
-            // The claim goes before the answer, so a retry the client sends
-            // the moment it reads the error finds the key free.
-            if case .failed(let error) = failure {
-                events.append(.upstreamFailure(error.kind, message: error.message))
-            }
-            await release(key, claim, events: &events)
-            var failed = PipelineResult(response: failure.problem(upstream: route.upstream.name).response,
-                                        outcome: failure.outcome, keyDigest: key.digest, events: events)
-            failed.upstreamDuration = elapsed
-            failed.fence = claim.fence
-            return failed
+            return await settle(failure, route: route, policy: policy, key: key, claim: claim, elapsed: elapsed, events: events)
         }
         let headers = ForwardedRequest.responseHeaders(upstreamResponse.headers)
         let response = GatewayResponse(status: upstreamResponse.status, headers: headers, body: upstreamResponse.body)
@@ -156,12 +152,39 @@ public struct RequestPipeline: Sendable {
         return executed
     }
 
+    /// Settles a claim whose call got no response, before answering, so a
+    /// retry the client sends the moment it reads the error finds the key
+    /// free (released) or finds the stored answer (held). Only a failure
+    /// that may have reached the upstream is ever held: one that provably
+    /// did not is released whatever `on_ambiguous` says, a retry being safe.
+    private func settle(_ failure: CallFailure, route: Route, policy: IdempotencyPolicy, key: StoreKey, claim: PendingClaim,
+                        elapsed: Duration?, events: [PipelineEvent]) async -> PipelineResult {
+        var events = events
+        if case .failed(let error) = failure {
+            events.append(.upstreamFailure(error.kind, message: error.message))
+        }
+        var answer = failure.problem(upstream: route.upstream.name).response
+        switch (failure.ambiguousCause, policy.onAmbiguous) {
+        case (let cause?, .hold):
+            events.append(.ambiguousOutcome(cause, held: true))
+            answer = await hold(key, claim, cause: cause, upstream: route.upstream.name, ttl: policy.ttl, events: &events)
+        case (let cause, _):
+            if let cause { events.append(.ambiguousOutcome(cause, held: false)) }
+            await release(key, claim, events: &events)
+        }
+        var failed = PipelineResult(response: answer, outcome: failure.outcome, keyDigest: key.digest, events: events)
+        failed.upstreamDuration = elapsed
+        failed.fence = claim.fence
+        return failed
+    }
+
     /// Forwards with the claim's fence while the lease keeper renews the
     /// lease every `lock_ttl / 3`, so a call slower than the lease keeps its
     /// key.
     private func callKeepingLease(_ request: GatewayRequest, route: Route, policy: IdempotencyPolicy, key: StoreKey,
                                   claim: PendingClaim) async -> (Result<UpstreamResponse, CallFailure>, Duration?, [PipelineEvent]) {
-        let ticket = leases.keep(key, claim, lease: policy.lockTTL, ttl: policy.ttl)
+        let ticket = leases.keep(key, claim, lease: policy.lockTTL, ttl: policy.ttl,
+                                 holdingFor: policy.onAmbiguous == .hold ? route.upstream.name : nil)
         let (result, elapsed) = await call(request, route: route, fence: claim.fence)
         return (result, elapsed, leases.release(ticket))
     }
@@ -190,6 +213,7 @@ public struct RequestPipeline: Sendable {
     /// Settling is retried twice: the upstream has executed, and a snapshot
     /// that is not stored means a retry after the lease executes again.
     private func complete(_ key: StoreKey, _ claim: PendingClaim, snapshot: Snapshot, ttl: Duration, events: inout [PipelineEvent]) async {
+        guard !events.contains(.claimAbandoned) else { return }
         for attempt in 0..<3 {
             do {
                 if try await store.complete(key, claim, snapshot: snapshot, ttl: ttl) {
@@ -205,8 +229,32 @@ public struct RequestPipeline: Sendable {
         }
     }
 
+    /// Stores `outcome-unknown` as the key's answer and returns it, so the
+    /// first client gets exactly what every retry will replay (minus
+    /// `Idempotent-Replayed`). A timeout says 502 too, not 504: the answer
+    /// is the gateway's final word on the key, not a gateway timeout a
+    /// client might retry past. If storing fails, the claim expires with its
+    /// lease and a retry executes again (logged as a settle failure).
+    private func hold(_ key: StoreKey, _ claim: PendingClaim, cause: AmbiguousCause, upstream: String, ttl: Duration,
+                      events: inout [PipelineEvent]) async -> GatewayResponse {
+        let answer = Problems.outcomeUnknown(upstream: upstream, cause: cause).response
+        await complete(key, claim, snapshot: Snapshot(status: answer.status, headers: answer.headers, body: answer.body),
+                       ttl: ttl, events: &events)
+        return answer
+    }
+
+    /// At the end of a shutdown that timed out: settles every claim whose
+    /// upstream call is still running, while the store client is still
+    /// open, so retries to another gateway do not wait out `lock_ttl`. A
+    /// claim on an `on_ambiguous: hold` route stores `outcome-unknown`
+    /// (cause `shutdown`); any other is released. Returns what was done.
+    public func abandonHeldClaims() async -> [LeaseKeeper.Abandoned] {
+        await leases.abandonAll()
+    }
+
     /// A release that fails leaves the claim to expire with its lease.
     private func release(_ key: StoreKey, _ claim: PendingClaim, events: inout [PipelineEvent]) async {
+        guard !events.contains(.claimAbandoned) else { return }
         do {
             if try await !store.release(key, claim) { events.append(.leaseLost) }
         } catch {

@@ -26,15 +26,30 @@ struct RedisScript: Sendable, Hashable {
 
     /// KEYS[1] = record key, KEYS[2] = its fencing counter (same hash slot),
     /// ARGV[1] = pending record, ARGV[2] = lease in ms, ARGV[3] = counter TTL
-    /// in ms. Returns `{value, pttl}` for a taken key, or the new fencing
-    /// number after writing the claim. GET and SET in one script make the
-    /// claim atomic and one round trip, which SET NX alone cannot do: it
-    /// would not return the value. The counter gets its TTL in the same
-    /// script, so it is never left without one.
+    /// in ms, ARGV[4] = the route's `ttl` in ms. Returns `{value, pttl}` for
+    /// a taken key, or the new fencing number after writing the claim. GET
+    /// and SET in one script make the claim atomic and one round trip, which
+    /// SET NX alone cannot do: it would not return the value. The counter
+    /// gets its TTL in the same script, so it is never left without one.
+    ///
+    /// A record without a TTL (written by hand, or PERSISTed) would hold its
+    /// key for good, so the first claim that finds one gives it a TTL.
+    /// Deleting it instead is not safe: a pending claim (tag `P`) may belong
+    /// to a gateway still calling the upstream, so it gets one lease, as if
+    /// just claimed. Its owner's next renewal extends it as usual, and a
+    /// dead owner's key frees within `lock_ttl`, as after a crash. Anything
+    /// else (a completed record, or bytes we cannot read, which may have
+    /// been one) gets the route's `ttl`, as a completed record would.
     static let claim = RedisScript(name: "claim", source: """
         local value = redis.call('GET', KEYS[1])
         if value then
-          return {value, redis.call('PTTL', KEYS[1])}
+          local pttl = redis.call('PTTL', KEYS[1])
+          if pttl == -1 then
+            if string.byte(value, 1) == 80 then pttl = ARGV[2] else pttl = ARGV[4] end
+            redis.call('PEXPIRE', KEYS[1], pttl)
+            pttl = tonumber(pttl)
+          end
+          return {value, pttl}
         end
         local fence = redis.call('INCR', KEYS[2])
         redis.call('PEXPIRE', KEYS[2], ARGV[3])

@@ -84,6 +84,7 @@ public final class RedisStore: IdempotencyStore {
             arguments.append(pending)
             arguments.append(decimal: Self.milliseconds(lease))
             arguments.append(decimal: Self.milliseconds(lease + ttl))
+            arguments.append(decimal: Self.milliseconds(ttl))
         }
         switch reply {
         case .integer(let fence) where fence > 0:
@@ -93,9 +94,8 @@ public final class RedisStore: IdempotencyStore {
                 throw Self.unexpected(reply, from: .claim)
             }
             guard let record = IdempotencyRecord.decode(bytes) else {
-                throw StoreUnavailable("corrupt record under key \(key.digest) (\(bytes.count) bytes)")
+                return .corrupt(bytes: bytes.count)
             }
-            // PTTL is -1 only for a key someone wrote without a TTL: report no lease left.
             return record.claimResult(for: claim.fingerprint, remainingLease: .milliseconds(max(0, remaining)))
         default:
             throw Self.unexpected(reply, from: .claim)

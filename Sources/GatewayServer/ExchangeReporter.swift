@@ -33,32 +33,94 @@ struct ExchangeReporter {
         logger.info("request", metadata: metadata)
     }
 
-    /// The pipeline's events: store failures, lost leases, upstream failures.
+    /// The pipeline's events: store failures, lost leases, upstream failures,
+    /// ambiguous outcomes, unreadable records.
+    ///
+    /// Lines that an outage repeats for every request (a claim that cannot
+    /// reach Redis, an upstream that is down) go through `metrics.warnings`.
+    /// Lines that may explain a double execution (a lost lease, a snapshot
+    /// not stored) or name a key an operator may need (an ambiguous outcome,
+    /// an unreadable record) are written every time: there is at most one
+    /// per executed request, and an audit needs each of them.
     func report(_ result: PipelineResult, route: Route, requestID: String) {
         var leaseLossReported = false
+        let keyHash = result.keyDigest ?? "-"
         for event in result.events {
             switch event {
             case .storeError(let operation, let reason):
-                logger.warning("store operation failed", metadata: [
+                var metadata: Logger.Metadata = [
                     "request.id": "\(requestID)", "route": "\(route.name)", "operation": "\(operation)", "reason": "\(reason)",
-                    "key.hash": "\(result.keyDigest ?? "-")",
-                ])
+                    "key.hash": "\(keyHash)",
+                ]
+                if operation != "complete" {
+                    guard let suppressed = admit("store operation failed", operation) else { continue }
+                    if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
+                }
+                logger.warning("store operation failed", metadata: metadata)
             case .leaseLost:
                 // Once per request: renewal and settling may both find out.
                 guard !leaseLossReported else { continue }
                 leaseLossReported = true
                 metrics.leaseLost(route: route.name)
                 logger.warning("idempotency lease lost", metadata: [
-                    "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(result.keyDigest ?? "-")",
+                    "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(keyHash)",
                     "fence": "\(result.fence.map(String.init) ?? "-")",
                 ])
             case .upstreamFailure(let kind, let message):
-                logger.notice("upstream call failed", metadata: [
-                    "request.id": "\(requestID)", "route": "\(route.name)", "upstream": "\(route.upstream.name)", "kind": "\(kind)", "reason": "\(message)",
+                guard let suppressed = admit("upstream call failed", "\(route.upstream.name) \(kind)") else { continue }
+                var metadata: Logger.Metadata = [
+                    "request.id": "\(requestID)", "route": "\(route.name)", "upstream": "\(route.upstream.name)", "kind": "\(kind)",
+                    "reason": "\(Self.withoutQueries(message))",
+                ]
+                if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
+                logger.notice("upstream call failed", metadata: metadata)
+            case .ambiguousOutcome(let cause, let held):
+                metrics.ambiguousOutcome(route: route.name, cause: cause)
+                logger.notice("upstream outcome unknown", metadata: [
+                    "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(keyHash)",
+                    "cause": "\(cause.rawValue)", "claim": "\(held ? "held" : "released")",
+                    "fence": "\(result.fence.map(String.init) ?? "-")",
                 ])
-            case .stored:
+            case .recordCorrupt(let bytes):
+                metrics.recordCorrupt(route: route.name)
+                logger.error("idempotency record corrupt", metadata: [
+                    "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(keyHash)", "bytes": "\(bytes)",
+                ])
+            case .stored, .claimAbandoned:
                 break
             }
         }
+    }
+
+    /// The number of lines held back before this one, or nil to hold it back.
+    private func admit(_ message: String, _ detail: String) -> Int? {
+        switch metrics.warnings.admit(message + "\u{0}" + detail) {
+        case .log(let suppressed): return suppressed
+        case .suppress: return nil
+        }
+    }
+
+    /// A query string may carry tokens: any `?…` in a transport message is
+    /// cut to `?…` up to the next space or closing bracket. The transport
+    /// should not put one there; this holds if it ever does.
+    static func withoutQueries(_ message: String) -> String {
+        guard message.contains("?") else { return message }
+        var result = ""
+        var inQuery = false
+        for character in message {
+            if inQuery {
+                if character == " " || character == ")" || character == "]" || character == ">" || character == "\"" {
+                    inQuery = false
+                    result.append(character)
+                }
+            } else {
+                result.append(character)
+                if character == "?" {
+                    inQuery = true
+                    result.append("…")
+                }
+            }
+        }
+        return result
     }
 }

@@ -23,6 +23,12 @@ public final class GatewayMetrics: Sendable {
     private let claimsInFlight: [String: Meter]
     private let storedBytes: [String: Recorder]
     private let leasesLost: [String: Counter]
+    private let ambiguous: [String: [AmbiguousCause: Counter]]
+    private let corruptRecords: [String: Counter]
+
+    /// Shared by every connection's `ExchangeReporter`, like the metrics: a
+    /// repeating warning is throttled process-wide, not per connection.
+    let warnings = WarningThrottle()
 
     public init(routes: [String], upstreams: [String]) {
         let routeLabels = routes + [Self.unmatchedRoute]
@@ -42,6 +48,14 @@ public final class GatewayMetrics: Sendable {
         })
         leasesLost = Dictionary(uniqueKeysWithValues: routes.map {
             ($0, Counter(label: "idempotency_lease_lost_total", dimensions: [("route", $0)]))
+        })
+        ambiguous = Dictionary(uniqueKeysWithValues: routes.map { route in
+            (route, Dictionary(uniqueKeysWithValues: AmbiguousCause.allCases.map { cause in
+                (cause, Counter(label: "idempotency_ambiguous_total", dimensions: [("route", route), ("cause", cause.rawValue)]))
+            }))
+        })
+        corruptRecords = Dictionary(uniqueKeysWithValues: routes.map {
+            ($0, Counter(label: "idempotency_record_corrupt_total", dimensions: [("route", $0)]))
         })
         upstreamDuration = Dictionary(uniqueKeysWithValues: upstreams.map {
             ($0, CoreMetrics.Timer(label: "upstream_request_duration_seconds", dimensions: [("upstream", $0)]))
@@ -91,6 +105,9 @@ public final class GatewayMetrics: Sendable {
     /// A request found its claim taken over (renewal or settling refused):
     /// counted once per request, however many times it found out.
     func leaseLost(route: String) { leasesLost[route]?.increment() }
+    /// A keyed request's upstream call failed after sending (held or released).
+    func ambiguousOutcome(route: String, cause: AmbiguousCause) { ambiguous[route]?[cause]?.increment() }
+    func recordCorrupt(route: String) { corruptRecords[route]?.increment() }
 
     /// Wired to each upstream's `CircuitBreaker.onTransition`.
     public func breakerTransition(upstream: String, to state: CircuitBreakerState) {

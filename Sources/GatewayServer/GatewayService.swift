@@ -20,6 +20,20 @@ public struct GatewayService: Service {
         self.shutdownTimeout = shutdownTimeout
     }
 
+    /// Claims whose upstream call outlived the drain are settled here, before
+    /// `run` returns and the store client closes: a claim left behind would
+    /// answer every retry with 409 until `lock_ttl` ran out. Each is logged
+    /// with its key hash: the upstream may still execute it.
+    private func settleAbandonedClaims() async {
+        for abandoned in await runtime.pipeline.abandonHeldClaims() {
+            runtime.metrics.ambiguousOutcome(route: abandoned.key.route, cause: .shutdown)
+            runtime.logger.warning("claim abandoned at shutdown", metadata: [
+                "route": "\(abandoned.key.route)", "key.hash": "\(abandoned.key.digest)",
+                "claim": "\(abandoned.held ? "held" : "released")", "settled": "\(abandoned.settled)",
+            ])
+        }
+    }
+
     public func run() async throws {
         let server: GatewayServer
         do {
@@ -45,6 +59,7 @@ public struct GatewayService: Service {
         if left > 0 {
             runtime.logger.warning("shutdown timeout reached with connections open", metadata: ["open": "\(left)"])
         }
+        await settleAbandonedClaims()
         runtime.logger.info("gateway stopped")
     }
 }

@@ -31,6 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
         Self.bootstrapLogging(configuration.log)
         let registry = Self.bootstrapMetrics()
         let logger = Logger(label: "idempotency-gateway")
+        let hangup = HangupHandler(logger: logger)
 
         let upstreamNames = configuration.upstreams.keys.sorted()
         let metrics = GatewayMetrics(routes: configuration.routes.map(\.name), upstreams: upstreamNames)
@@ -79,6 +80,9 @@ struct ServeCommand: AsyncParsableCommand {
             logger.critical("gateway failed", metadata: ["error": "\(error)"])
         }
         startupCheck?.cancel()
+        hangup.stop()
+        // Claims still held were settled at the end of the drain
+        // (GatewayService), while the store client was open; only now does it close.
         curl.shutdown()
         redis?.shutdown()
         try? await group.shutdownGracefully()

@@ -219,15 +219,16 @@ import Glibc
         #expect(replay == .completed(snapshot))
     }
 
-    @Test func undecodableRecordIsReportedAsUnavailable() async throws {
+    /// Not `StoreUnavailable`: the store answered, and the pipeline turns
+    /// this into `500 record-corrupt` rather than `503 store-unavailable`.
+    @Test func undecodableRecordIsReportedAsCorrupt() async throws {
         let fixture = try await Fixture()
         let key = Self.key()
         _ = try await fixture.client.command(bytes: [Array("SET".utf8), Array(key.value.utf8), [0, 0xFF, 0x50], Array("PX".utf8), Array("60000".utf8)])
-        let error = await #expect(throws: StoreUnavailable.self) {
-            try await fixture.store.claim(key, PendingClaim(fingerprint: Self.fingerprint("a")), lease: Self.lease, ttl: Self.ttl)
-        }
-        #expect(error?.reason.contains("corrupt record") == true)
-        #expect(error?.reason.contains(key.value) == true)  // raw keys have no separate digest
+        let result = try await fixture.store.claim(key, PendingClaim(fingerprint: Self.fingerprint("a")), lease: Self.lease, ttl: Self.ttl)
+        #expect(result == .corrupt(bytes: 3))
+        // Left as it was: neither overwritten nor deleted.
+        #expect(try await fixture.client.command(["GET", key.value]) == .bulk([0, 0xFF, 0x50]))
     }
 
     @Test func flushedScriptCacheFallsBackToEval() async throws {
