@@ -5,7 +5,23 @@ import NIOCore
 /// could not tell an idle connection from one whose head is half sent (a
 /// silent close against a 408), nor count the bytes a head takes on the wire.
 struct ClientBytesRead {
-    var count: Int
+    /// The read itself (shared, not copied), for a look at a request line.
+    var buffer: ByteBuffer
+
+    /// True when the buffer starts with a whole request line that names no
+    /// version: `GET /` (HTTP/0.9). NIO's parser waits for one more byte
+    /// after such a line, so the client would wait for an answer while the
+    /// gateway waits for its head; the handler closes at once instead.
+    var startsWithHTTP09Line: Bool {
+        let view = buffer.readableBytesView
+        guard let lineFeed = view.prefix(8192).firstIndex(of: UInt8(ascii: "\n")) else { return false }
+        let line = view[view.startIndex..<lineFeed]
+        guard line.contains(UInt8(ascii: " ")) else { return false }
+        let version = Array(" HTTP/".utf8)
+        return !line.indices.contains { index in
+            line[index...].prefix(version.count).elementsEqual(version)
+        }
+    }
 }
 
 /// Sits before the HTTP decoder and announces every read's size to
@@ -15,8 +31,7 @@ final class ClientByteCounter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundOut = ByteBuffer
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let count = unwrapInboundIn(data).readableBytes
-        context.fireUserInboundEventTriggered(ClientBytesRead(count: count))
+        context.fireUserInboundEventTriggered(ClientBytesRead(buffer: unwrapInboundIn(data)))
         context.fireChannelRead(data)
     }
 }

@@ -16,7 +16,7 @@ enum ParserErrorProblem {
 
     private static func describe(_ error: HTTPParserError) -> String {
         switch error {
-        case .unexpectedContentLength: return "Content-Length together with Transfer-Encoding"
+        case .unexpectedContentLength: return "Content-Length repeated, or together with Transfer-Encoding"
         case .invalidContentLength: return "invalid or duplicate Content-Length"
         case .invalidHeaderToken: return "invalid header"
         default: return "malformed request"

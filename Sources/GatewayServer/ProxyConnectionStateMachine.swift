@@ -40,7 +40,9 @@ struct ProxyConnectionStateMachine {
 
     /// What waits in the backlog, in the order it arrived.
     enum Input {
-        case bytes(Int)
+        /// A read of that many raw bytes; `http09` when it starts a request
+        /// with an HTTP/0.9 request line (see `ClientBytesRead`).
+        case bytes(Int, http09: Bool)
         case part(HTTPServerRequestPart)
         case parserError(HTTPParserError)
     }
@@ -96,6 +98,12 @@ struct ProxyConnectionStateMachine {
     /// are then held back, and new input goes to the back of the backlog.
     var hasBacklog: Bool { !backlog.isEmpty }
 
+    /// Between requests with nothing waiting: the next read starts a head.
+    var isAwaitingRequest: Bool {
+        if case .idle = state { return backlog.isEmpty }
+        return false
+    }
+
     var isOpen: Bool {
         switch state {
         case .closing, .closed: return false
@@ -138,10 +146,13 @@ struct ProxyConnectionStateMachine {
 
     private mutating func process(_ input: Input, now: NIODeadline) -> Action {
         switch (input, state) {
-        case (.bytes(let count), .idle):
+        case (.bytes(_, http09: true), .idle):
+            state = .closing
+            return .close
+        case (.bytes(let count, _), .idle):
             state = .receivingHead(since: now, bytes: count)
             return .none
-        case (.bytes(let count), .receivingHead(let since, let bytes)):
+        case (.bytes(let count, _), .receivingHead(let since, let bytes)):
             // Counted per read, so a head is refused at most one read after
             // it passed the limit; NIO's decoder counts the same limit
             // exactly but skips separators and whitespace.
@@ -259,6 +270,7 @@ struct ProxyConnectionStateMachine {
 
     /// When the connection times out if nothing happens first.
     var deadline: NIODeadline? {
+        if case .closed = state { return nil }
         let send = sendStalledSince.map { $0 + limits.sendTimeout }
         let read: NIODeadline?
         switch state {

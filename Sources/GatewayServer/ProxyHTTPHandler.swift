@@ -66,7 +66,10 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let bytes = event as? ClientBytesRead {
-            perform(machine.receive(.bytes(bytes.count), now: context.eventLoop.now), context: context)
+            // Only where a request starts; a later one in the same read or
+            // behind a backlog would wait for its header timeout instead.
+            let http09 = machine.isAwaitingRequest && bytes.startsWithHTTP09Line
+            perform(machine.receive(.bytes(bytes.buffer.readableBytes, http09: http09), now: context.eventLoop.now), context: context)
             armTimer(context: context)
         } else if event is ChannelShouldQuiesceEvent {
             perform(machine.quiesce(), context: context)
