@@ -29,10 +29,3 @@ public struct ClientLimits: Sendable {
         TimeAmount(min(min(headerTimeout, bodyTimeout), min(keepaliveTimeout, sendTimeout)))
     }
 }
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}

@@ -67,15 +67,3 @@ struct HandlerFixture {
         "POST \(path) HTTP/1.1\r\nHost: gw\r\n\(extra)Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
     }
 }
-
-/// Counts the `read` calls that reach the channel, to show when the handler
-/// holds reads back.
-final class ReadCounter: ChannelOutboundHandler {
-    typealias OutboundIn = Any
-    private(set) var reads = 0
-
-    func read(context: ChannelHandlerContext) {
-        reads += 1
-        context.read()
-    }
-}
