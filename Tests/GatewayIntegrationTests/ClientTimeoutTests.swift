@@ -25,6 +25,7 @@ struct ClientTimeoutTests {
         #expect(await connection.next()?.status == 201)
         let answered = ContinuousClock.now
         let closed = try #require(await connection.waitForClose(limit: .seconds(5)))
+        print("keepalive_timeout 1s: closed \(closed - answered) after the answer")
         #expect((.milliseconds(900)...(.milliseconds(2000))).contains(closed - answered))
         #expect(await connection.next() == nil)
         await f.shutdown()
@@ -39,6 +40,7 @@ struct ClientTimeoutTests {
         #expect(response.status == 408)
         #expect(response.text.contains("request-timeout"))
         let closed = try #require(await connection.waitForClose(limit: .seconds(5)))
+        print("client_header_timeout 1s: 408 and close \(closed - started) after the first byte")
         #expect((.milliseconds(900)...(.milliseconds(2000))).contains(closed - started))
         #expect(f.ledger.totalExecutions == 0)
         #expect(try await f.redisKeys().isEmpty)
@@ -56,6 +58,7 @@ struct ClientTimeoutTests {
         let response = try #require(await connection.next())
         #expect(response.status == 408)
         let closed = try #require(await connection.waitForClose(limit: .seconds(5)))
+        print("client_body_timeout 1s: 408 and close \(closed - lastRead) after the last read")
         #expect((.milliseconds(900)...(.milliseconds(2000))).contains(closed - lastRead))
         #expect(f.ledger.totalExecutions == 0)
         #expect(try await f.redisKeys().isEmpty)
@@ -68,6 +71,7 @@ struct ClientTimeoutTests {
         // 32 MiB: more than the kernel buffers on both ends hold.
         #expect(await connection.send("GET /big HTTP/1.1\r\nHost: gw\r\nX-Upstream-Body-Size: 33554432\r\n\r\n"))
         let closed = try #require(await connection.waitForClose(limit: .seconds(10)))
+        print("send_timeout 2s: closed \(closed - connection.openedAt) after the request was sent")
         // The upstream call and the write take some time before the stall.
         #expect(closed - connection.openedAt >= .milliseconds(1900))
         #expect(closed - connection.openedAt <= .seconds(6))
