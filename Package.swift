@@ -113,6 +113,17 @@ let package = Package(
             dependencies: ["GatewayCore"]
         ),
         .testTarget(
+            name: "GatewayServerTests",
+            dependencies: [
+                "GatewayCore",
+                "GatewayServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "GatewayRedisTests",
             dependencies: ["GatewayRedis"]
         ),
@@ -128,6 +139,7 @@ let package = Package(
                 "GatewayRedis",
                 "GatewayUpstream",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

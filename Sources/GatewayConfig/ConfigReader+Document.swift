@@ -7,7 +7,6 @@ extension ConfigReader {
         "version", "listen", "admin", "store", "limits", "log", "shutdown_timeout", "upstreams", "routes",
     ]
     static let adminFields = ["listen"]
-    static let limitsFields = ["max_request_body", "max_stored_body"]
     static let logFields = ["format", "level"]
 
     /// The whole configuration, or nil when any problem was reported.
@@ -51,17 +50,6 @@ extension ConfigReader {
         guard let node = map["admin"] else { return defaultValue }
         guard let admin = fields(of: node, at: map.path("admin"), known: Self.adminFields) else { return nil }
         return optional(admin, "listen", default: defaultValue) { listenAddress($0, at: $1) }
-    }
-
-    private func limits(_ map: FieldMap) -> LimitsConfiguration {
-        let defaults = LimitsConfiguration()
-        guard let node = map["limits"], let limits = fields(of: node, at: map.path("limits"), known: Self.limitsFields)
-        else { return defaults }
-        return LimitsConfiguration(
-            maxRequestBody: optional(limits, "max_request_body", default: defaults.maxRequestBody) { byteSize($0, at: $1) }
-                ?? defaults.maxRequestBody,
-            maxStoredBody: optional(limits, "max_stored_body", default: defaults.maxStoredBody) { byteSize($0, at: $1) }
-                ?? defaults.maxStoredBody)
     }
 
     private func log(_ map: FieldMap) -> LogConfiguration {

@@ -1,7 +1,9 @@
 /// A client request once its body has been read in full.
 public struct GatewayRequest: Sendable {
     public var method: String
-    /// The path without the query, as sent (not decoded).
+    /// The path without the query, normalised once by `RequestTarget` (no
+    /// dot segments; not percent-decoded): the path the route matched, the
+    /// fingerprint covers and the upstream receives.
     public var path: String
     /// The query without `?`; nil when the target had no `?`.
     public var query: String?

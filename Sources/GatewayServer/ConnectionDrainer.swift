@@ -32,17 +32,24 @@ public final class ConnectionDrainer: Sendable {
         state.withLockedValue { $0.draining = true }
     }
 
-    /// Registers an accepted connection; it unregisters itself on close.
-    func register(_ channel: any Channel) {
+    /// Registers an accepted connection, which unregisters itself on close,
+    /// unless `limit` connections are open already: then it returns false
+    /// and the caller closes it. Counted here, under the same lock as the
+    /// set, so connections accepted on different loops at once cannot
+    /// overshoot the limit together.
+    func admit(_ channel: any Channel, limit: Int) -> Bool {
         let id = ObjectIdentifier(channel)
-        let lateArrival = state.withLockedValue { state -> Bool in
+        let admitted: Bool? = state.withLockedValue { state -> Bool? in
+            guard state.channels.count < limit else { return nil }
             state.channels[id] = channel
             return state.draining
         }
+        guard let lateArrival = admitted else { return false }
         channel.closeFuture.whenComplete { [self] _ in remove(id) }
         if lateArrival {
             channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
+        return true
     }
 
     private func remove(_ id: ObjectIdentifier) {

@@ -8,15 +8,17 @@ public struct GatewayRuntime: Sendable {
     public var routes: RouteTable
     public var pipeline: RequestPipeline
     public var maxRequestBody: ByteSize
+    public var client: ClientLimits
     public var logger: Logger
     public var metrics: GatewayMetrics
     public var drainer: ConnectionDrainer
 
-    public init(routes: RouteTable, pipeline: RequestPipeline, maxRequestBody: ByteSize, logger: Logger,
-                metrics: GatewayMetrics, drainer: ConnectionDrainer) {
+    public init(routes: RouteTable, pipeline: RequestPipeline, maxRequestBody: ByteSize, client: ClientLimits = ClientLimits(),
+                logger: Logger, metrics: GatewayMetrics, drainer: ConnectionDrainer) {
         self.routes = routes
         self.pipeline = pipeline
         self.maxRequestBody = maxRequestBody
+        self.client = client
         self.logger = logger
         self.metrics = metrics
         self.drainer = drainer

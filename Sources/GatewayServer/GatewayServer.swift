@@ -23,18 +23,34 @@ public final class GatewayServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
-                runtime.drainer.register(channel)
+                // Past max_connections a new connection is closed at once,
+                // before it costs a decoder or a byte of buffer; the ones
+                // already open keep being served.
+                guard runtime.drainer.admit(channel, limit: runtime.client.maxConnections) else {
+                    return channel.close()
+                }
                 return channel.eventLoop.makeCompletedFuture {
-                    // Only NIO's decoder: ProxyHTTPHandler writes whole
-                    // responses as bytes and keeps pipelined requests in
-                    // order itself (see there for why).
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-                    try sync.addHandler(ProxyHTTPHandler(runtime: runtime))
+                    try Self.configure(channel.pipeline.syncOperations, runtime: runtime)
                 }
             }
         let channel = try await bootstrap.bind(host: host, port: port).get()
         return GatewayServer(channel: channel)
+    }
+
+    /// Only NIO's decoder, with the byte counter before it: ProxyHTTPHandler
+    /// writes whole responses as bytes and keeps pipelined requests in order
+    /// itself (see there for why). The decoder's own limits are set to
+    /// `max_header_bytes` as well: it counts the request line and header
+    /// fields exactly, but not their separators.
+    static func configure(_ pipeline: ChannelPipeline.SynchronousOperations, runtime: GatewayRuntime) throws {
+        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
+        decoderLimits.maxHeaderFieldSize = runtime.client.maxHeaderBytes
+        decoderLimits.maxHeaderListSize = runtime.client.maxHeaderBytes
+        try pipeline.addHandler(ClientByteCounter())
+        try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes,
+                                                                        informationalResponseStrategy: .drop,
+                                                                        limitConfiguration: decoderLimits)))
+        try pipeline.addHandler(ProxyHTTPHandler(runtime: runtime))
     }
 
     /// Stops accepting connections. Connections already open finish their

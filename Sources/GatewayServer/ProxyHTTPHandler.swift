@@ -3,39 +3,22 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Receives one request at a time on a client connection, enforces the body
-/// limit, routes it, runs the pipeline on the connection's event loop and
-/// writes the answer as one buffer (`HTTPResponseSerializer`).
+/// Carries out `ProxyConnectionStateMachine` on a client connection: feeds it
+/// the decoder's parts, the raw read sizes (`ClientBytesRead`), parser
+/// errors, quiesce events, writability and the connection's one timer, and
+/// does what it answers: route and run the pipeline on the connection's
+/// event loop, write answers as one buffer (`HTTPResponseSerializer`),
+/// refuse, close.
 ///
-/// It also does the job of NIO's `HTTPServerPipelineHandler`, which it
-/// replaces: requests that a client pipelines behind the current one wait in
-/// `backlog` and are answered in order, and a quiesce event closes the
-/// connection once it is idle. It differs in one way that matters for speed:
-/// NIO's handler stops reading while any response is pending, which costs
-/// two `epoll_ctl` calls per request; this one keeps reading and holds reads
-/// back only while pipelined parts are actually waiting, so a client that
-/// does not pipeline never pays for it.
+/// It does the job of NIO's `HTTPServerPipelineHandler`, which it replaces,
+/// with one difference that matters for speed: NIO's handler stops reading
+/// while any response is pending, which costs two `epoll_ctl` calls per
+/// request; this one keeps reading and holds reads back only while pipelined
+/// input actually waits, so a client that does not pipeline never pays.
 final class ProxyHTTPHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
-
-    private enum State {
-        case idle
-        case receiving(HTTPRequestHead, ByteBuffer)
-        /// The request was refused before its body was read (over the
-        /// limit: 413; an unmet expectation: 417). The answer is sent, the
-        /// rest is dropped and the connection closes.
-        case discarding
-        case responding
-    }
-
-    /// What waits in the backlog: request parts, and where the parser gave
-    /// up, so its 400 comes after the answers to the requests before it.
-    private enum Inbound {
-        case part(HTTPServerRequestPart)
-        case parserError(HTTPParserError)
-    }
 
     /// What `finish` needs to know about the request it answers.
     private struct Exchange {
@@ -47,128 +30,98 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
 
     private let runtime: GatewayRuntime
     private let reporter: ExchangeReporter
+    private let limits: ProxyConnectionStateMachine.Limits
+    private var machine: ProxyConnectionStateMachine
     private var taskExecutor: EventLoopTaskExecutor?
-    private var state = State.idle
-    /// When the current request's head arrived.
-    private var started = NIODeadline.now()
-    /// Parts of requests pipelined behind the one being answered, in order.
-    private var backlog = CircularBuffer<Inbound>()
-    /// A `read` held back while the backlog was not empty.
-    private var readHeld = false
-    /// True while `drainBacklog` runs, so a response finished from inside it
-    /// does not start a nested drain.
-    private var isDrainingBacklog = false
-    /// Set by a quiesce event while a response was pending: the connection
-    /// closes once that response is written.
-    private var closeAfterResponse = false
-    /// Set once the parser failed: the decoder reports every later chunk as
-    /// an error too, and those are not news.
-    private var parserFailed = false
+    /// The connection's one timer. It never sleeps past the shortest
+    /// timeout, so a new deadline can only be later than it: it is never
+    /// moved, only re-armed when it fires early (see `armTimer`).
+    private var timer: Scheduled<Void>?
 
     init(runtime: GatewayRuntime) {
         self.runtime = runtime
         self.reporter = ExchangeReporter(logger: runtime.logger, metrics: runtime.metrics)
+        self.limits = ProxyConnectionStateMachine.Limits(
+            maxRequestBody: runtime.maxRequestBody, maxHeaderBytes: runtime.client.maxHeaderBytes,
+            headerTimeout: TimeAmount(runtime.client.headerTimeout), bodyTimeout: TimeAmount(runtime.client.bodyTimeout),
+            keepaliveTimeout: TimeAmount(runtime.client.keepaliveTimeout), sendTimeout: TimeAmount(runtime.client.sendTimeout))
+        self.machine = ProxyConnectionStateMachine(limits: limits, allocator: ByteBufferAllocator(), now: .now())
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        // The loop's clock, so tests can move it.
+        machine = ProxyConnectionStateMachine(limits: limits, allocator: context.channel.allocator, now: context.eventLoop.now)
+        armTimer(context: context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
-        if isBusy {
-            backlog.append(.part(part))
-        } else {
-            process(part, context: context)
-        }
+        perform(machine.receive(.part(unwrapInboundIn(data)), now: context.eventLoop.now), context: context)
+        armTimer(context: context)
     }
 
     func read(context: ChannelHandlerContext) {
-        if backlog.isEmpty {
-            context.read()
-        } else {
-            readHeld = true
-        }
+        // Held back while pipelined input waits; `drainBacklog` reads again.
+        if !machine.hasBacklog { context.read() }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard event is ChannelShouldQuiesceEvent else {
-            context.fireUserInboundEventTriggered(event)
-            return
-        }
-        if case .idle = state, backlog.isEmpty {
-            context.close(promise: nil)
+        if let bytes = event as? ClientBytesRead {
+            // Only where a request starts; a later one in the same read or
+            // behind a backlog would wait for its header timeout instead.
+            let http09 = machine.isAwaitingRequest && bytes.startsWithHTTP09Line
+            perform(machine.receive(.bytes(bytes.buffer.readableBytes, http09: http09), now: context.eventLoop.now), context: context)
+            armTimer(context: context)
+        } else if event is ChannelShouldQuiesceEvent {
+            perform(machine.quiesce(), context: context)
         } else {
-            closeAfterResponse = true
+            context.fireUserInboundEventTriggered(event)
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if parserFailed { return }
         if let parserError = error as? HTTPParserError {
-            parserFailed = true
-            if isBusy {
-                backlog.append(.parserError(parserError))
-            } else {
-                refuseUnparsable(parserError, context: context)
-            }
+            perform(machine.receive(.parserError(parserError), now: context.eventLoop.now), context: context)
             return
         }
         runtime.logger.debug("connection error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
 
-    /// True while a response is pending or earlier input still waits: new
-    /// input then goes to the back of the backlog, to keep the order.
-    private var isBusy: Bool {
-        if case .responding = state { return true }
-        return !backlog.isEmpty
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        machine.writabilityChanged(writable: context.channel.isWritable, now: context.eventLoop.now)
+        armTimer(context: context)
+        context.fireChannelWritabilityChanged()
     }
 
-    private func process(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
-        switch (part, state) {
-        case (.head(let head), .idle):
-            started = .now()
-            let expectation = Expectation(head)
-            if expectation == .unsupported {
-                refuseBody(context: context, head: head, problem: Problems.expectationFailed())
-                return
-            }
-            let limit = runtime.maxRequestBody.bytes
-            let declared = head.headers.first(name: "content-length").flatMap(Int.init)
-            // Checked before any 100 Continue: a client that waits for one
-            // never sends a body the gateway would refuse.
-            if let declared, declared > limit {
-                refuseBody(context: context, head: head, problem: Problems.bodyTooLarge(limit: runtime.maxRequestBody))
-                return
-            }
-            if expectation == .continueFirst {
-                context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: Self.continueLine)), promise: nil)
-            }
-            state = .receiving(head, context.channel.allocator.buffer(capacity: min(declared ?? 0, limit)))
-        case (.body(var chunk), .receiving(let head, var buffer)):
-            state = .responding  // drop our reference so the append does not copy
-            guard buffer.readableBytes + chunk.readableBytes <= runtime.maxRequestBody.bytes else {
-                refuseBody(context: context, head: head, problem: Problems.bodyTooLarge(limit: runtime.maxRequestBody))
-                return
-            }
-            buffer.writeBuffer(&chunk)
-            state = .receiving(head, buffer)
-        case (.end, .receiving(let head, var buffer)):
-            state = .responding
-            let body = buffer.readBytes(length: buffer.readableBytes) ?? []
-            handle(context: context, head: head, body: body)
-        case (_, .discarding):
+    func channelInactive(context: ChannelHandlerContext) {
+        machine.closed()
+        timer?.cancel()
+        timer = nil
+        context.fireChannelInactive()
+    }
+
+    private func perform(_ action: ProxyConnectionStateMachine.Action, context: ChannelHandlerContext) {
+        switch action {
+        case .none:
             break
-        default:
-            // The decoder never produces parts in another order; anything
-            // else is a bug. Fail closed.
+        case .sendContinue:
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: Self.continueLine)), promise: nil)
+        case .run(let request, let body):
+            handle(context: context, request: request, body: body)
+        case .refuse(let head, let problem):
+            refuse(head, problem: problem, context: context)
+        case .close:
             context.close(promise: nil)
         }
     }
 
-    private func handle(context: ChannelHandlerContext, head: HTTPRequestHead, body: [UInt8]) {
-        let (path, query) = GatewayRequest.splitTarget(head.uri)
+    private func handle(context: ChannelHandlerContext, request: ProxyConnectionStateMachine.Request, body: ByteBuffer) {
+        let head = request.head
+        let path = request.target.path
         let method = head.method.rawValue
         let requestID = RequestID.resolve(head.headers.first(name: "x-request-id"))
         guard let route = runtime.routes.route(method: method, path: path) else {
-            let exchange = Exchange(head: head, requestID: requestID, routeName: GatewayMetrics.unmatchedRoute, started: started)
+            let exchange = Exchange(head: head, requestID: requestID, routeName: GatewayMetrics.unmatchedRoute, started: request.started)
             finish(context: context, exchange: exchange, result: PipelineResult(
                 response: Problems.noRoute(method: method, path: path).response, outcome: .rejected))
             return
@@ -177,6 +130,8 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         headers.reserveCapacity(head.headers.count + 1)
         for (name, value) in head.headers {
             switch name.utf8.count {
+            // An absolute-form target's authority replaces Host (RFC 9112 §3.2.2).
+            case 4 where request.target.authority != nil && name.caseInsensitiveEquals("host"): continue
             // The gateway sets its own request id below.
             case 12 where name.caseInsensitiveEquals("x-request-id"): continue
             // Met by the gateway itself (see Expectation), and the upstream
@@ -185,18 +140,23 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
             default: headers.append(HeaderField(name: name, value: value))
             }
         }
+        if let authority = request.target.authority { headers.append(HeaderField(name: "Host", value: authority)) }
         headers.append(HeaderField(name: "X-Request-Id", value: requestID))
-        let request = GatewayRequest(method: method, path: path, query: query, headers: headers, body: body,
-                                     clientAddress: context.channel.remoteAddress?.ipAddress)
-        let exchange = Exchange(head: head, requestID: requestID, routeName: route.name, started: started)
+        var body = body
+        let forwarded = GatewayRequest(method: method, path: path, query: request.target.query, headers: headers,
+                                       body: body.readBytes(length: body.readableBytes) ?? [],
+                                       clientAddress: context.channel.remoteAddress?.ipAddress)
+        let exchange = Exchange(head: head, requestID: requestID, routeName: route.name, started: request.started)
         let pipeline = runtime.pipeline
         let promise = context.eventLoop.makePromise(of: PipelineResult.self)
         Task(executorPreference: executor(for: context.eventLoop)) {
-            promise.succeed(await pipeline.handle(request, route: route))
+            promise.succeed(await pipeline.handle(forwarded, route: route))
         }
         promise.futureResult.assumeIsolated().whenSuccess { result in
             self.reporter.report(result, route: route, requestID: requestID)
             self.finish(context: context, exchange: exchange, result: result)
+            self.drainBacklog(context: context)
+            self.armTimer(context: context)
         }
     }
 
@@ -207,71 +167,65 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         return made
     }
 
-    /// Writes the answer, records the request's metrics and log line, then
-    /// moves on to any request pipelined behind it.
-    private func finish(context: ChannelHandlerContext, exchange: Exchange, result: PipelineResult, closing: Bool = false) {
-        // While draining, every answer asks the client to reconnect elsewhere.
-        let keepAlive = !closing && exchange.head.isKeepAlive && !closeAfterResponse && !runtime.drainer.isDraining
-        let framing = HTTPResponseSerializer.Framing(version: exchange.head.version, keepAlive: keepAlive,
-                                                     headOnly: exchange.head.method == .HEAD)
-        state = .idle
-        // Nothing pipelined after a closing response is answered.
-        if !keepAlive { backlog.removeAll() }
-        write(result.response, requestID: exchange.requestID, framing: framing, context: context)
+    /// Writes the answer and records the request's metrics and log line.
+    private func finish(context: ChannelHandlerContext, exchange: Exchange, result: PipelineResult) {
+        let disposition = machine.responseReady(draining: runtime.drainer.isDraining, now: context.eventLoop.now)
+        if disposition != .discard {
+            let framing = HTTPResponseSerializer.Framing(version: exchange.head.version, keepAlive: disposition == .keepAlive,
+                                                         headOnly: exchange.head.method == .HEAD)
+            write(result.response, requestID: exchange.requestID, framing: framing, context: context)
+        }
         reporter.record(ExchangeRecord(requestID: exchange.requestID, routeName: exchange.routeName,
                                        method: exchange.head.method.rawValue, started: exchange.started), result: result)
-        if keepAlive { drainBacklog(context: context) }
     }
 
-    /// Answers the pipelined requests that waited, for as long as each is
-    /// answered at once; the first that needs the upstream or the store
-    /// leaves the rest waiting for its response.
+    /// Takes up the input that waited behind the answered request, for as
+    /// long as each is answered at once; the first that needs the pipeline
+    /// leaves the rest waiting. Reads resume once nothing waits.
     private func drainBacklog(context: ChannelHandlerContext) {
-        guard !isDrainingBacklog else { return }
-        isDrainingBacklog = true
-        defer { isDrainingBacklog = false }
-        while !backlog.isEmpty {
-            if case .responding = state { return }
-            switch backlog.removeFirst() {
-            case .part(let part):
-                process(part, context: context)
-            case .parserError(let error):
-                backlog.removeAll()
-                refuseUnparsable(error, context: context)
-                return
-            }
+        guard machine.hasBacklog else { return }
+        while let action = machine.nextBacklogged(now: context.eventLoop.now) {
+            perform(action, context: context)
         }
-        if readHeld {
-            readHeld = false
-            context.read()
+        if !machine.hasBacklog, machine.isOpen { context.read() }
+    }
+
+    /// Arms the timer for the machine's deadline, or for the shortest
+    /// timeout from now if that comes first: every later deadline is at
+    /// least that far off, so the timer is never late and never moved.
+    private func armTimer(context: ChannelHandlerContext) {
+        guard timer == nil, let deadline = machine.deadline else { return }
+        let fireAt = min(deadline, context.eventLoop.now + runtime.client.shortestTimeout)
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: fireAt) {
+            self.timer = nil
+            self.perform(self.machine.timerFired(now: context.eventLoop.now), context: context)
+            self.armTimer(context: context)
         }
     }
 
     /// The interim response to `Expect: 100-continue`.
     private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
-    /// Answers a request whose body the gateway will not read (too large, or
-    /// an expectation it cannot meet) and closes the connection: the body
-    /// may still be on its way, and reading it only costs bandwidth.
-    private func refuseBody(context: ChannelHandlerContext, head: HTTPRequestHead, problem: Problem) {
-        state = .responding
-        let path = GatewayRequest.splitTarget(head.uri).path
-        let routeName = runtime.routes.route(method: head.method.rawValue, path: path)?.name ?? GatewayMetrics.unmatchedRoute
-        let exchange = Exchange(head: head, requestID: RequestID.resolve(head.headers.first(name: "x-request-id")),
-                                routeName: routeName, started: started)
-        finish(context: context, exchange: exchange,
-               result: PipelineResult(response: problem.response, outcome: .rejected),
-               closing: true)
-        state = .discarding
+    /// Answers a request the gateway will not read or forward, then closes:
+    /// its body may still be on its way, and reading it only costs bandwidth.
+    private func refuse(_ head: HTTPRequestHead?, problem: Problem, context: ChannelHandlerContext) {
+        let result = PipelineResult(response: problem.response, outcome: .rejected)
+        guard let head else {
+            write(result.response, requestID: nil, framing: .init(version: .http1_1, keepAlive: false, headOnly: false), context: context)
+            return
+        }
+        let requestID = RequestID.resolve(head.headers.first(name: "x-request-id"))
+        let routeName = (try? RequestTarget.parse(head.uri)).flatMap { runtime.routes.route(method: head.method.rawValue, path: $0.path)?.name }
+        write(result.response, requestID: requestID,
+              framing: .init(version: head.version, keepAlive: false, headOnly: head.method == .HEAD), context: context)
+        reporter.record(ExchangeRecord(requestID: requestID, routeName: routeName ?? GatewayMetrics.unmatchedRoute,
+                                       method: head.method.rawValue, started: .now()), result: result)
     }
 
-    /// Nothing of a request whose framing cannot be trusted is forwarded,
-    /// and nothing after it on the connection can be trusted either.
-    private func refuseUnparsable(_ error: HTTPParserError, context: ChannelHandlerContext) {
-        state = .discarding
-        write(ParserErrorProblem.problem(for: error).response, requestID: nil,
-              framing: HTTPResponseSerializer.Framing(version: .http1_1, keepAlive: false, headOnly: false), context: context)
-    }
+    /// Larger answers go out in slices of this size, each reporting when it
+    /// left, so `send_timeout` measures a client that stopped reading, not
+    /// one that reads a large answer slowly.
+    private static let sliceSize = 64 << 10
 
     /// Writes one whole response; one that ends the connection closes it
     /// once the write is done, not before: a body larger than the socket's
@@ -280,11 +234,39 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
                        context: ChannelHandlerContext) {
         var buffer = context.channel.allocator.buffer(capacity: HTTPResponseSerializer.estimatedSize(response, requestID: requestID))
         HTTPResponseSerializer.write(response, requestID: requestID, framing: framing, into: &buffer)
+        while buffer.readableBytes > Self.sliceSize, let slice = buffer.readSlice(length: Self.sliceSize) {
+            context.write(wrapOutboundOut(slice)).assumeIsolated().whenSuccess {
+                self.machine.wroteSome(now: context.eventLoop.now)
+            }
+        }
         guard !framing.keepAlive else {
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
             return
         }
-        context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
+        context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { result in
+            guard case .success = result else {
+                context.close(promise: nil)
+                return
+            }
+            Self.closeLingering(context: context)
+        }
+    }
+
+    /// How long a closing connection keeps reading (and dropping) what the
+    /// client still sends.
+    private static let lingerTime = TimeAmount.seconds(2)
+
+    /// Closes the way nginx's `lingering_close` does: the output first, so
+    /// the client reads the whole answer and then EOF, and the input a little
+    /// later. Closing both at once while the client is still sending (a
+    /// refused body, an oversized head) makes the kernel reset the
+    /// connection, and the reset can destroy the answer before the client
+    /// reads it. A client that closes on EOF ends it at once.
+    private static func closeLingering(context: ChannelHandlerContext) {
+        context.close(mode: .output).assumeIsolated().whenComplete { result in
+            if case .failure = result { context.close(promise: nil) }
+        }
+        context.eventLoop.assumeIsolated().scheduleTask(in: lingerTime) {
             context.close(promise: nil)
         }
     }

@@ -52,6 +52,12 @@ struct ServeCommand: AsyncParsableCommand {
             pipeline: RequestPipeline(store: store, transport: InstrumentedTransport(curl, metrics: metrics),
                                       guards: guards, settings: settings),
             maxRequestBody: configuration.limits.maxRequestBody,
+            client: ClientLimits(headerTimeout: configuration.limits.clientHeaderTimeout,
+                                 bodyTimeout: configuration.limits.clientBodyTimeout,
+                                 keepaliveTimeout: configuration.limits.keepaliveTimeout,
+                                 sendTimeout: configuration.limits.sendTimeout,
+                                 maxConnections: configuration.limits.maxConnections,
+                                 maxHeaderBytes: configuration.limits.maxHeaderBytes.bytes),
             logger: logger, metrics: metrics, drainer: drainer)
 
         let admin = AdminService(host: configuration.adminListen.host, port: configuration.adminListen.port, group: group,
