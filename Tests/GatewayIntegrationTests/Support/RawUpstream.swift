@@ -41,6 +41,10 @@ final class RawUpstream: Sendable {
         case reset
         /// Writes the bytes, waits, then resets.
         case answerThenReset([UInt8], after: Duration)
+        /// A 200 with a Content-Length of `length` and a `GeneratedBody`,
+        /// written block by block (never held whole); closes after
+        /// `cutAfter` body bytes if given, else keeps the connection.
+        case generated(length: Int, cutAfter: Int? = nil)
 
         /// A complete response with a Content-Length.
         static func ok(_ body: String = "ok", status: Int = 200, headers: [String] = []) -> Reply {
@@ -54,6 +58,8 @@ final class RawUpstream: Sendable {
         var connections = 0
         var descriptors: [Int32] = []
         var closed = false
+        var bodyBytesSent = 0
+        var connectionsEnded = 0
     }
 
     let port: Int
@@ -85,6 +91,11 @@ final class RawUpstream: Sendable {
     var requests: [Request] { state.withLock { $0.requests } }
     var executions: Int { state.withLock { $0.requests.count } }
     var connectionsAccepted: Int { state.withLock { $0.connections } }
+    /// Generated body bytes accepted by the kernel so far, all connections.
+    var bodyBytesSent: Int { state.withLock { $0.bodyBytesSent } }
+    /// Connections this side has finished with (the peer closed, a write
+    /// failed, or the script closed it).
+    var connectionsEnded: Int { state.withLock { $0.connectionsEnded } }
 
     /// Requests that carried this Idempotency-Key.
     func executions(key: String) -> Int {
@@ -126,7 +137,10 @@ final class RawUpstream: Sendable {
         defer {
             // Forgotten before it is closed, so `close()` never shuts down a
             // descriptor number the system has already handed to someone else.
-            state.withLock { $0.descriptors.removeAll { $0 == client } }
+            state.withLock {
+                $0.descriptors.removeAll { $0 == client }
+                $0.connectionsEnded += 1
+            }
             _ = Glibc.close(client)
         }
         while let request = Self.readRequest(client, buffer: &buffer, connection: connection, index: index) {
@@ -144,6 +158,15 @@ final class RawUpstream: Sendable {
             case .reset:
                 Self.reset(client)
                 return
+            case .generated(let length, let cutAfter):
+                let head = Array("HTTP/1.1 200 OK\r\nContent-Length: \(length)\r\n\r\n".utf8)
+                guard Self.write(client, head) else { return }
+                let sent = GeneratedBody.write(min(length, cutAfter ?? length)) { bytes in
+                    guard Self.write(client, bytes) else { return false }
+                    state.withLock { $0.bodyBytesSent += bytes.count }
+                    return true
+                }
+                guard sent, cutAfter == nil else { return }
             case .answerThenReset(let bytes, let pause):
                 _ = Self.write(client, bytes)
                 Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
