@@ -159,6 +159,29 @@ import Foundation
         #expect(transport.transfersInFlight == 0)
     }
 
+    /// Once streaming, the upstream's `timeout` is an idle timeout: an
+    /// upstream that stops sending mid-body while the consumer keeps reading
+    /// fails the stream as a timeout, long before the upstream's own close.
+    @Test func upstreamStallingMidBodyTimesTheStreamOut() async throws {
+        let upstream = try RawUpstream { _ in .generated(length: 10_000_000, cutAfter: 2_000_000, hold: .seconds(8)) }
+        defer { upstream.close() }
+        let transport = CurlTransport(logger: Self.logger)
+        defer { transport.shutdown() }
+        let response = try await transport.send(request(upstream.port, bufferLimit: 1 << 20, timeout: .milliseconds(800)))
+        let stream = try #require(response.bodyStream)
+        let started = ContinuousClock.now
+        var failure: UpstreamFailure?
+        do {
+            while try await stream.next() != nil {}
+        } catch {
+            failure = error
+        }
+        #expect(failure?.kind == .timeout)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        try await waitUntil { transport.transfersInFlight == 0 }
+        #expect(transport.transfersInFlight == 0)
+    }
+
     @Test func shutdownFailsAnOpenStream() async throws {
         let upstream = try RawUpstream { _ in .generated(length: 50_000_000) }
         defer { upstream.close() }

@@ -42,9 +42,10 @@ final class RawUpstream: Sendable {
         /// Writes the bytes, waits, then resets.
         case answerThenReset([UInt8], after: Duration)
         /// A 200 with a Content-Length of `length` and a `GeneratedBody`,
-        /// written block by block (never held whole); closes after
-        /// `cutAfter` body bytes if given, else keeps the connection.
-        case generated(length: Int, cutAfter: Int? = nil)
+        /// written block by block (never held whole); with `cutAfter`, stops
+        /// after that many body bytes, waits `hold` and closes; otherwise
+        /// keeps the connection.
+        case generated(length: Int, cutAfter: Int? = nil, hold: Duration = .zero)
 
         /// A complete response with a Content-Length.
         static func ok(_ body: String = "ok", status: Int = 200, headers: [String] = []) -> Reply {
@@ -158,7 +159,7 @@ final class RawUpstream: Sendable {
             case .reset:
                 Self.reset(client)
                 return
-            case .generated(let length, let cutAfter):
+            case .generated(let length, let cutAfter, let hold):
                 let head = Array("HTTP/1.1 200 OK\r\nContent-Length: \(length)\r\n\r\n".utf8)
                 guard Self.write(client, head) else { return }
                 let sent = GeneratedBody.write(min(length, cutAfter ?? length)) { bytes in
@@ -166,7 +167,10 @@ final class RawUpstream: Sendable {
                     state.withLock { $0.bodyBytesSent += bytes.count }
                     return true
                 }
-                guard sent, cutAfter == nil else { return }
+                guard sent, cutAfter == nil else {
+                    Thread.sleep(forTimeInterval: Double(hold.components.seconds) + Double(hold.components.attoseconds) / 1e18)
+                    return
+                }
             case .answerThenReset(let bytes, let pause):
                 _ = Self.write(client, bytes)
                 Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
