@@ -1,3 +1,4 @@
+import ExampleUpstream
 import GatewayCore
 import GatewayUpstream
 import Logging
@@ -180,6 +181,32 @@ import Foundation
         #expect(ContinuousClock.now - started < .seconds(5))
         try await waitUntil { transport.transfersInFlight == 0 }
         #expect(transport.transfersInFlight == 0)
+    }
+
+    /// ExampleUpstream's generated body, which the end-to-end 300 MB test
+    /// through the gateway will use: whole and intact, or cut mid-body.
+    @Test func exampleUpstreamGeneratesALargeBodyAndCanCutIt() async throws {
+        let server = try await ExampleUpstreamServer.start()
+        let transport = CurlTransport(logger: Self.logger)
+        defer { transport.shutdown() }
+        func send(_ headers: [HeaderField]) async throws -> UpstreamResponse {
+            try await transport.send(UpstreamRequest(url: "http://127.0.0.1:\(server.port)/big", method: "GET", headers: headers, body: [],
+                                                     timeout: .seconds(10), connectTimeout: .seconds(2), bufferLimit: 1 << 20))
+        }
+        let length = 100_000_000
+        let whole = try await send([HeaderField(name: "X-Upstream-Stream-Size", value: "\(length)")])
+        let stream = try #require(whole.bodyStream)
+        #expect(GeneratedBody.matches(whole.body, at: 0))
+        let (count, intact) = try await drain(stream, from: whole.body.count)
+        #expect(count == length)
+        #expect(intact)
+
+        let cut = try await send([HeaderField(name: "X-Upstream-Stream-Size", value: "\(length)"),
+                                  HeaderField(name: "X-Upstream-Stream-Cut", value: "5000000")])
+        let cutStream = try #require(cut.bodyStream)
+        await #expect(throws: UpstreamFailure.self) { _ = try await drain(cutStream, from: cut.body.count) }
+        #expect(server.ledger.totalExecutions == 2)
+        await server.stop()
     }
 
     @Test func shutdownFailsAnOpenStream() async throws {
