@@ -29,7 +29,7 @@ final class CurlTransfer {
         self.producer = producer
         self.deadline = .now + job.request.timeout
         self.collector = ResponseCollector(expectsBody: job.request.method != "HEAD", bufferLimit: job.request.bufferLimit,
-                                           job: job, producer: producer, easy: easy)
+                                           continuation: job.continuation, producer: producer, easy: easy)
     }
 
     /// The stream the response was handed over with, once the body outgrew
@@ -128,7 +128,7 @@ final class CurlTransfer {
     func startOverOnFreshConnection() -> Bool {
         sentBefore = true
         collector = ResponseCollector(expectsBody: request.method != "HEAD", bufferLimit: request.bufferLimit,
-                                      job: job, producer: producer, easy: easy)
+                                      continuation: job.continuation, producer: producer, easy: easy)
         let remaining = max(1, Int((deadline - .now).milliseconds))
         var code = easy.set(CURLOPT_TIMEOUT_MS, remaining)
         func apply(_ result: CURLcode) { if code == CURLE_OK { code = result } }

@@ -34,8 +34,10 @@ final class ResponseCollector {
     private let expectsBody: Bool
     /// Past this many body bytes the response is handed over as a stream.
     private let bufferLimit: Int
-    /// Whom to resume with the head at the hand-off, and who feeds the stream.
-    private let job: CurlJob
+    /// Whom to resume with the head at the hand-off (the continuation alone:
+    /// copying the whole job would retain each of the request's strings on
+    /// the fast path), and who feeds the stream.
+    private let continuation: CheckedContinuation<Result<UpstreamResponse, UpstreamFailure>, Never>
     private let producer: any UpstreamBodyProducer
     private unowned let easy: CurlEasyHandle
     /// Set at the hand-off: from then on body chunks go here, and the loop
@@ -48,10 +50,11 @@ final class ResponseCollector {
     /// watchdog's reference once the body streams.
     var lastBodyAt = ContinuousClock.Instant.now
 
-    init(expectsBody: Bool, bufferLimit: Int, job: CurlJob, producer: any UpstreamBodyProducer, easy: CurlEasyHandle) {
+    init(expectsBody: Bool, bufferLimit: Int, continuation: CheckedContinuation<Result<UpstreamResponse, UpstreamFailure>, Never>,
+         producer: any UpstreamBodyProducer, easy: CurlEasyHandle) {
         self.expectsBody = expectsBody
         self.bufferLimit = bufferLimit
-        self.job = job
+        self.continuation = continuation
         self.producer = producer
         self.easy = easy
     }
@@ -151,7 +154,7 @@ final class ResponseCollector {
                                         headers: headers, body: body, bodyStream: stream)
         headers = []
         body = []
-        job.continuation.resume(returning: .success(response))
+        continuation.resume(returning: .success(response))
     }
 
     /// Moves the collected response out; the collector is spent afterwards.

@@ -82,9 +82,10 @@ import Foundation
     /// control once libcurl pauses), and the buffer stays under the mark. The
     /// pause outlasts the 1 s timeout: time the client spends not reading
     /// does not count against the upstream.
-    @Test func stalledConsumerPausesTheTransferWhichResumesWhenReadingContinues() async throws {
+    @Test(arguments: [false, true])
+    func stalledConsumerPausesTheTransferWhichResumesWhenReadingContinues(chunked: Bool) async throws {
         let length = 50_000_000
-        let upstream = try RawUpstream { _ in .generated(length: length) }
+        let upstream = try RawUpstream { _ in .generated(length: length, chunked: chunked) }
         defer { upstream.close() }
         let transport = CurlTransport(logger: Self.logger)
         defer { transport.shutdown() }
@@ -140,8 +141,9 @@ import Foundation
 
     /// Headers (and some body) are already out to the client when this
     /// happens, so a clean end would pass a truncated body off as whole.
-    @Test func upstreamClosingMidBodyFailsTheStream() async throws {
-        let upstream = try RawUpstream { _ in .generated(length: 10_000_000, cutAfter: 3_000_000) }
+    @Test(arguments: [false, true])
+    func upstreamClosingMidBodyFailsTheStream(chunked: Bool) async throws {
+        let upstream = try RawUpstream { _ in .generated(length: 10_000_000, cutAfter: 3_000_000, chunked: chunked) }
         defer { upstream.close() }
         let transport = CurlTransport(logger: Self.logger)
         defer { transport.shutdown() }

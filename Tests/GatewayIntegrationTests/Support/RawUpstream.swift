@@ -44,8 +44,9 @@ final class RawUpstream: Sendable {
         /// A 200 with a Content-Length of `length` and a `GeneratedBody`,
         /// written block by block (never held whole); with `cutAfter`, stops
         /// after that many body bytes, waits `hold` and closes; otherwise
-        /// keeps the connection.
-        case generated(length: Int, cutAfter: Int? = nil, hold: Duration = .zero)
+        /// keeps the connection. `chunked` frames it with Transfer-Encoding:
+        /// chunked (one chunk per block) instead of a Content-Length.
+        case generated(length: Int, cutAfter: Int? = nil, hold: Duration = .zero, chunked: Bool = false)
 
         /// A complete response with a Content-Length.
         static func ok(_ body: String = "ok", status: Int = 200, headers: [String] = []) -> Reply {
@@ -159,11 +160,12 @@ final class RawUpstream: Sendable {
             case .reset:
                 Self.reset(client)
                 return
-            case .generated(let length, let cutAfter, let hold):
-                let head = Array("HTTP/1.1 200 OK\r\nContent-Length: \(length)\r\n\r\n".utf8)
-                guard Self.write(client, head) else { return }
+            case .generated(let length, let cutAfter, let hold, let chunked):
+                let framing = chunked ? "Transfer-Encoding: chunked" : "Content-Length: \(length)"
+                guard Self.write(client, Array("HTTP/1.1 200 OK\r\n\(framing)\r\n\r\n".utf8)) else { return }
                 let sent = GeneratedBody.write(min(length, cutAfter ?? length)) { bytes in
-                    guard Self.write(client, bytes) else { return false }
+                    let framed = chunked ? Array("\(String(bytes.count, radix: 16))\r\n".utf8) + bytes + [13, 10] : bytes
+                    guard Self.write(client, framed) else { return false }
                     state.withLock { $0.bodyBytesSent += bytes.count }
                     return true
                 }
@@ -171,6 +173,7 @@ final class RawUpstream: Sendable {
                     Thread.sleep(forTimeInterval: Double(hold.components.seconds) + Double(hold.components.attoseconds) / 1e18)
                     return
                 }
+                if chunked, !Self.write(client, Array("0\r\n\r\n".utf8)) { return }
             case .answerThenReset(let bytes, let pause):
                 _ = Self.write(client, bytes)
                 Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
