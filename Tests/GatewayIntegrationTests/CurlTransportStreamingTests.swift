@@ -185,6 +185,43 @@ import Foundation
         #expect(transport.transfersInFlight == 0)
     }
 
+    /// Many streams at once, each ended its own way (read whole, cancelled
+    /// after a few chunks from another task, cancelled at once) while the curl
+    /// thread pauses and resumes them: every whole read is intact and no
+    /// transfer is left behind.
+    @Test func concurrentStreamsEndedEveryWayLeaveNothingBehind() async throws {
+        let length = 4_000_000
+        let upstream = try RawUpstream { _ in .generated(length: length) }
+        defer { upstream.close() }
+        let transport = CurlTransport(logger: Self.logger)
+        defer { transport.shutdown() }
+        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<24 {
+                group.addTask {
+                    let response = try await transport.send(request(upstream.port, bufferLimit: 16 << 10))
+                    let stream = try #require(response.bodyStream)
+                    switch index % 3 {
+                    case 0:
+                        let (count, intact) = try await drain(stream, from: response.body.count)
+                        return count == length && intact
+                    case 1:
+                        for _ in 0..<(index % 7) { _ = try await stream.next() }
+                        await Task.detached { stream.cancel() }.value
+                        return stream.isCancelled
+                    default:
+                        stream.cancel()
+                        return stream.isCancelled
+                    }
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.count == 24)
+        #expect(outcomes.allSatisfy { $0 })
+        try await waitUntil { transport.transfersInFlight == 0 }
+        #expect(transport.transfersInFlight == 0)
+    }
+
     /// ExampleUpstream's generated body, which the end-to-end 300 MB test
     /// through the gateway will use: whole and intact, or cut mid-body.
     @Test func exampleUpstreamGeneratesALargeBodyAndCanCutIt() async throws {
