@@ -1,5 +1,6 @@
 internal import CCurl
 internal import GatewayCore
+import Logging
 
 /// The loop's side of streamed bodies. Consumers run on any thread (NIO event
 /// loops, tasks), but `curl_easy_pause` and `curl_multi_remove_handle` must be
@@ -24,13 +25,18 @@ extension CurlMultiLoop: UpstreamBodyProducer {
             transfer(streaming: stream)?.transfer.resume()
         case .cancel(let stream):
             guard let (easy, transfer) = transfer(streaming: stream) else { return }
-            // Removing a transfer mid-body makes libcurl close its connection
-            // (premature end on HTTP/1.1), so it is never reused with the rest
-            // of this body unread. The handle is released, not pooled.
-            _ = curl_multi_remove_handle(multi, easy)
-            inFlight[easy] = nil
-            logger.debug("Upstream body stream cancelled", metadata: ["upstream.url": "\(transfer.job.request.loggableURL)"])
+            drop(easy, transfer, reason: "Upstream body stream cancelled")
         }
+    }
+
+    /// Removing a transfer mid-body makes libcurl close its connection
+    /// (premature end on HTTP/1.1), so it is never reused with the rest of
+    /// this body unread. The handle is released, not pooled.
+    func drop(_ easy: UnsafeMutableRawPointer, _ transfer: CurlTransfer, reason: Logger.Message) {
+        _ = curl_multi_remove_handle(multi, easy)
+        inFlight[easy] = nil
+        transfer.fail(UpstreamFailure(.protocolError, "body stream ended by its consumer (\(transfer.job.request.loggableURL))"))
+        logger.debug(reason, metadata: ["upstream.url": "\(transfer.job.request.loggableURL)"])
     }
 
     /// A linear scan: signals come once per `highWaterMark - lowWaterMark`

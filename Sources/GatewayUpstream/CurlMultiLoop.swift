@@ -184,7 +184,12 @@ final class CurlMultiLoop: @unchecked Sendable {
         guard now >= nextDeadline else { return }
         var earliest = now + .seconds(1)
         for (easy, transfer) in inFlight {
-            guard let watchdog = transfer.watchdogDeadline else { continue }
+            guard let watchdog = transfer.watchdogDeadline else {
+                // Paused for its consumer, which may have dropped the stream
+                // without cancelling: nothing would ever resume it.
+                if transfer.streamIsAbandoned() { drop(easy, transfer, reason: "Upstream body stream abandoned") }
+                continue
+            }
             let deadline = watchdog + Self.deadlineGrace
             guard now >= deadline else {
                 earliest = min(earliest, deadline)

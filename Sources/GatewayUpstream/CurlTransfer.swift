@@ -46,6 +46,11 @@ final class CurlTransfer {
         return collector.paused ? nil : collector.lastBodyAt + request.timeout
     }
 
+    /// The consumer dropped the stream without ending it (see the loop's scan).
+    func streamIsAbandoned() -> Bool {
+        collector.streamIsAbandoned()
+    }
+
     /// Unpauses a transfer paused by backpressure. Curl thread only: libcurl
     /// may call the write callback from inside curl_easy_pause with the chunk
     /// it held, which may pause the transfer again; the flags are set first so

@@ -138,6 +138,14 @@ final class ResponseCollector {
         }
     }
 
+    /// True when the stream exists and nobody but this collector holds it:
+    /// its consumer dropped it without reading to the end or cancelling.
+    /// Safe on the curl thread: when the reference is unique, no other thread
+    /// has one to retain.
+    func streamIsAbandoned() -> Bool {
+        isKnownUniquelyReferenced(&stream)
+    }
+
     /// Resumes the caller with the head and the body so far, and switches to
     /// streaming. libcurl's total timeout (CURLOPT_TIMEOUT) is switched off
     /// here: it would count the time the client spends not reading, and cut

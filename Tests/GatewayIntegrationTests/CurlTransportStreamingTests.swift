@@ -139,6 +139,25 @@ import Foundation
         stream.cancel()
     }
 
+    /// A consumer that drops a paused stream without cancelling it (a bug,
+    /// but a possible one) does not pin the transfer and its socket forever:
+    /// the loop notices within about a second.
+    @Test func droppedStreamIsAbortedWithoutACancel() async throws {
+        let upstream = try RawUpstream { _ in .generated(length: 50_000_000) }
+        defer { upstream.close() }
+        let transport = CurlTransport(logger: Self.logger)
+        defer { transport.shutdown() }
+        do {
+            let response = try await transport.send(request(upstream.port, bufferLimit: 64 << 10))
+            let stream = try #require(response.bodyStream)
+            try await waitUntil { stream.isProducerPaused }
+            #expect(stream.isProducerPaused)
+        }
+        try await waitUntil { upstream.connectionsEnded == 1 && transport.transfersInFlight == 0 }
+        #expect(upstream.connectionsEnded == 1)
+        #expect(transport.transfersInFlight == 0)
+    }
+
     /// Headers (and some body) are already out to the client when this
     /// happens, so a clean end would pass a truncated body off as whole.
     @Test(arguments: [false, true])
