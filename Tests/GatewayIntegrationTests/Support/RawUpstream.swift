@@ -104,18 +104,21 @@ final class RawUpstream: Sendable {
         state.withLock { $0.requests.filter { $0.header("Idempotency-Key") == key }.count }
     }
 
-    /// Stops accepting and drops every open connection.
+    /// Stops accepting and drops every open connection. Only shuts sockets
+    /// down: the threads that use them close them, so a descriptor number is
+    /// never released while a thread may still call accept or recv on it
+    /// (under load, an old accept thread took the next test's connection on a
+    /// reused number and closed it: "Empty reply from server").
     func close() {
-        let descriptors = state.withLock { state in
+        state.withLock { state in
             state.closed = true
-            return state.descriptors
+            _ = shutdown(listener, Int32(SHUT_RDWR))
+            for descriptor in state.descriptors { _ = shutdown(descriptor, Int32(SHUT_RDWR)) }
         }
-        _ = shutdown(listener, Int32(SHUT_RDWR))
-        _ = Glibc.close(listener)
-        for descriptor in descriptors { _ = shutdown(descriptor, Int32(SHUT_RDWR)) }
     }
 
     private func acceptLoop() {
+        defer { _ = Glibc.close(listener) }
         while true {
             let client = accept(listener, nil, nil)
             guard client >= 0 else { return }
@@ -137,13 +140,13 @@ final class RawUpstream: Sendable {
         var buffer: [UInt8] = []
         var index = 0
         defer {
-            // Forgotten before it is closed, so `close()` never shuts down a
-            // descriptor number the system has already handed to someone else.
+            // Forgotten and closed under the lock, so `close()` never shuts
+            // down a descriptor number the system has handed to someone else.
             state.withLock {
                 $0.descriptors.removeAll { $0 == client }
                 $0.connectionsEnded += 1
+                _ = Glibc.close(client)
             }
-            _ = Glibc.close(client)
         }
         while let request = Self.readRequest(client, buffer: &buffer, connection: connection, index: index) {
             index += 1
