@@ -23,11 +23,18 @@ public final class UpstreamBodyStream: Sendable {
 
     public let highWaterMark: Int
     public let lowWaterMark: Int
+    /// The whole body's length (`UpstreamResponse.body` plus everything this
+    /// stream yields) when the upstream sent a Content-Length, nil when it
+    /// chunked or closes to end. A stream that ends cleanly has delivered
+    /// exactly this many bytes (fewer is a failure, more are not read), so
+    /// the handler can frame the client response with it instead of chunking.
+    public let contentLength: Int?
     private let state = Mutex(UpstreamBodyStreamState())
     private let producer: any UpstreamBodyProducer
 
-    public init(producer: any UpstreamBodyProducer, highWaterMark: Int = defaultHighWaterMark,
+    public init(producer: any UpstreamBodyProducer, contentLength: Int? = nil, highWaterMark: Int = defaultHighWaterMark,
                 lowWaterMark: Int = defaultLowWaterMark) {
+        self.contentLength = contentLength
         precondition(highWaterMark > 0 && lowWaterMark >= 0 && lowWaterMark < highWaterMark, "marks out of order")
         self.producer = producer
         self.highWaterMark = highWaterMark

@@ -154,7 +154,9 @@ final class ResponseCollector {
     /// proxy_read_timeout. libcurl reads the option on every check, so the
     /// change applies to the running transfer.
     private func handOff() {
-        let stream = UpstreamBodyStream(producer: producer)
+        // libcurl has the length once the head is parsed; -1 when none.
+        let declared = easy.infoOffset(CURLINFO_CONTENT_LENGTH_DOWNLOAD_T)
+        let stream = UpstreamBodyStream(producer: producer, contentLength: declared >= 0 ? Int(declared) : nil)
         self.stream = stream
         lastBodyAt = .now
         _ = easy.set(CURLOPT_TIMEOUT_MS, 0)

@@ -64,6 +64,7 @@ import Foundation
         let stream = try #require(response.bodyStream)
         #expect(response.status == 200)
         #expect(response.body.count <= limit)
+        #expect(stream.contentLength == length)
         #expect(GeneratedBody.matches(response.body, at: 0))
         let (count, intact) = try await drain(stream, from: response.body.count)
         let elapsed = ContinuousClock.now - started
@@ -91,6 +92,7 @@ import Foundation
         defer { transport.shutdown() }
         let response = try await transport.send(request(upstream.port, bufferLimit: 64 << 10, timeout: .seconds(1)))
         let stream = try #require(response.bodyStream)
+        #expect(stream.contentLength == (chunked ? nil : length))
         var offset = response.body.count
         let first = try #require(try await stream.next())
         offset += first.count
