@@ -12,7 +12,9 @@ import Synchronization
 /// while `stopping` is false, and the multi handle is freed only after the curl
 /// thread has seen `stopping`, so a wakeup never meets a freed handle.
 /// Everything else (`multi` for every other call, `inFlight`, `idleHandles`) is
-/// touched only by `run()`, on the curl thread.
+/// touched only by `run()` and what it calls (the `+Streams` extension
+/// included), on the curl thread. Stream consumers reach the loop through
+/// `post(_:)`, i.e. the inbox, never directly.
 final class CurlMultiLoop: @unchecked Sendable {
     /// How long past a deadline libcurl gets to time a transfer out itself.
     private static let deadlineGrace = Duration.milliseconds(20)
