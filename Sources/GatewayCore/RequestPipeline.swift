@@ -132,7 +132,8 @@ public struct RequestPipeline: Sendable {
             return await settle(failure, route: route, policy: policy, key: key, claim: claim, elapsed: elapsed, events: events)
         }
         let headers = ForwardedRequest.responseHeaders(upstreamResponse.headers)
-        let response = GatewayResponse(status: upstreamResponse.status, headers: headers, body: upstreamResponse.body)
+        let response = GatewayResponse(status: upstreamResponse.status, headers: headers, body: upstreamResponse.body,
+                                       bodyStream: upstreamResponse.bodyStream)
         guard policy.storePolicy.stores(upstreamResponse.status) else {
             await release(key, claim, events: &events)
             var unstored = PipelineResult(response: response, outcome: .notStored, keyDigest: key.digest,
@@ -141,7 +142,8 @@ public struct RequestPipeline: Sendable {
             unstored.fence = claim.fence
             return unstored
         }
-        let snapshot = upstreamResponse.body.count <= settings.maxStoredBody
+        // A streamed body is over the limit by definition: settled now, before it streams.
+        let snapshot = !upstreamResponse.isStreamed && upstreamResponse.body.count <= settings.maxStoredBody
             ? Snapshot(status: response.status, headers: headers, body: response.body)
             : Snapshot(status: response.status, headers: [], body: [], bodyKept: false)
         await complete(key, claim, snapshot: snapshot, ttl: policy.ttl, events: &events)
@@ -196,7 +198,7 @@ public struct RequestPipeline: Sendable {
         case .success(let upstreamResponse):
             let response = GatewayResponse(status: upstreamResponse.status,
                                            headers: ForwardedRequest.responseHeaders(upstreamResponse.headers),
-                                           body: upstreamResponse.body)
+                                           body: upstreamResponse.body, bodyStream: upstreamResponse.bodyStream)
             answer = PipelineResult(response: response, outcome: outcome, upstreamStatus: upstreamResponse.status)
         case .failure(let failure):
             var events: [PipelineEvent] = []
@@ -294,6 +296,8 @@ public struct RequestPipeline: Sendable {
         do {
             var forwarded = ForwardedRequest.make(request, upstream: route.upstream, keyHeader: route.idempotency?.header, keyed: fence != nil)
             if let fence { forwarded.headers.append(HeaderField(name: ForwardedRequest.fenceHeader, value: String(fence))) }
+            // Every call, pass-through too: past this the body streams instead of being held.
+            forwarded.bufferLimit = settings.maxStoredBody
             let response = try await transport.send(forwarded)
             if let upstreamGuard, let ticket { upstreamGuard.finish(ticket, status: response.status) }
             return .success(response)

@@ -4,13 +4,14 @@ import NIOHTTP1
 
 /// Writes a `GatewayResponse` as the bytes of one HTTP/1.1 response, framed
 /// by Content-Length, into a single buffer: status line, headers and body go
-/// to the socket in one write.
+/// to the socket in one write. A streamed body is the exception: only its
+/// head is written here (see `Framing.streamed`).
 ///
 /// Why not NIO's `HTTPResponseEncoder`: it takes `HTTPHeaders`, which means
 /// copying every header once more, and with its header validator it cost a
-/// tenth of all the instructions of a proxied request. The gateway always
-/// holds the whole body and frames by length, so it needs none of the
-/// encoder's generality.
+/// tenth of all the instructions of a proxied request. The gateway holds
+/// every body but a streamed one whole, and frames by length, so it needs
+/// none of the encoder's generality.
 ///
 /// Header fields are checked here, byte by byte, as the validator did: a
 /// name must be an RFC 9110 token and a value must not hold CR, LF or NUL, or
@@ -24,6 +25,9 @@ enum HTTPResponseSerializer {
         var keepAlive: Bool
         /// For HEAD: the headers, Content-Length included, but no body.
         var headOnly: Bool
+        /// Set for a streamed body: only the head is written here, delimited
+        /// this way, and `StreamedBodyWriter` writes the body.
+        var streamed: StreamedBodyFraming? = nil
     }
 
     static func write(_ response: GatewayResponse, requestID: String?, framing: Framing, into buffer: inout ByteBuffer) {
@@ -43,9 +47,20 @@ enum HTTPResponseSerializer {
                 out.put(requestID)
                 out.put("\r\n")
             }
-            out.put("Content-Length: ")
-            out.putDecimal(response.body.count)
-            out.put("\r\n")
+            switch framing.streamed {
+            case nil:
+                out.put("Content-Length: ")
+                out.putDecimal(response.body.count)
+                out.put("\r\n")
+            case .contentLength(let length):
+                out.put("Content-Length: ")
+                out.putDecimal(length)
+                out.put("\r\n")
+            case .chunked:
+                out.put("Transfer-Encoding: chunked\r\n")
+            case .closeDelimited:
+                break
+            }
             if !framing.keepAlive {
                 out.put("Connection: close\r\n")
             } else if framing.version.minor == 0 {
@@ -53,7 +68,7 @@ enum HTTPResponseSerializer {
                 out.put("Connection: keep-alive\r\n")
             }
             out.put("\r\n")
-            if !framing.headOnly { response.body.withUnsafeBytes { out.put($0) } }
+            if !framing.headOnly, framing.streamed == nil { response.body.withUnsafeBytes { out.put($0) } }
             return out.written
         }
     }

@@ -33,6 +33,10 @@ struct ProxyConnectionStateMachine {
         case receivingBody(Request, body: ByteBuffer, lastRead: NIODeadline)
         /// The pipeline has the request; input waits in the backlog.
         case processing(Request)
+        /// The answer's head is out and its body streams from the upstream
+        /// (`StreamedBodyWriter`); input waits in the backlog, or is dropped
+        /// when the connection closes after it.
+        case streaming(closeAfter: Bool)
         /// A closing answer is on its way out; input is dropped.
         case closing
         case closed
@@ -115,8 +119,10 @@ struct ProxyConnectionStateMachine {
         switch state {
         case .closing, .closed:
             return .none
-        case .processing:
+        case .processing, .streaming(closeAfter: false):
             enqueue(input)
+            return .none
+        case .streaming(closeAfter: true):
             return .none
         case .idle, .receivingHead, .receivingBody:
             if hasBacklog {
@@ -139,7 +145,7 @@ struct ProxyConnectionStateMachine {
     mutating func nextBacklogged(now: NIODeadline) -> Action? {
         guard !backlog.isEmpty else { return nil }
         switch state {
-        case .processing, .closing, .closed: return nil
+        case .processing, .streaming, .closing, .closed: return nil
         case .idle, .receivingHead, .receivingBody: return process(backlog.removeFirst(), now: now)
         }
     }
@@ -221,11 +227,27 @@ struct ProxyConnectionStateMachine {
         return .refuse(head, problem)
     }
 
-    /// The pipeline's answer to the request being processed is ready.
-    mutating func responseReady(draining: Bool, now: NIODeadline) -> Disposition {
+    /// The pipeline's answer to the request being processed is ready. A
+    /// streamed one (`streamed` set) keeps the connection busy until
+    /// `streamEnded`; a close-delimited one closes it.
+    mutating func responseReady(draining: Bool, now: NIODeadline, streamed: StreamedBodyFraming? = nil) -> Disposition {
         guard case .processing(let request) = state else { return .discard }
         // While draining, every answer asks the client to reconnect elsewhere.
-        if request.head.isKeepAlive, !request.closeAfter, !draining {
+        if request.head.isKeepAlive, !request.closeAfter, !draining, streamed != .closeDelimited {
+            state = streamed == nil ? .idle(since: now) : .streaming(closeAfter: false)
+            return .keepAlive
+        }
+        state = streamed == nil ? .closing : .streaming(closeAfter: true)
+        backlog.removeAll()
+        return .close
+    }
+
+    /// The streamed body ended: completely (the connection may serve the
+    /// next request, or closes as announced) or cut short (it closes: the
+    /// client must see a truncated body, never a complete short one).
+    mutating func streamEnded(completely: Bool, now: NIODeadline) -> Disposition {
+        guard case .streaming(let closeAfter) = state else { return .discard }
+        if completely, !closeAfter {
             state = .idle(since: now)
             return .keepAlive
         }
@@ -248,6 +270,9 @@ struct ProxyConnectionStateMachine {
         case .processing(var request):
             request.closeAfter = true
             state = .processing(request)
+        case .streaming:
+            state = .streaming(closeAfter: true)
+            backlog.removeAll()
         case .closing, .closed:
             break
         }
@@ -277,7 +302,7 @@ struct ProxyConnectionStateMachine {
         case .idle(let since): read = since + limits.keepaliveTimeout
         case .receivingHead(let since, _): read = since + limits.headerTimeout
         case .receivingBody(_, _, let lastRead): read = lastRead + limits.bodyTimeout
-        case .processing, .closing, .closed: read = nil
+        case .processing, .streaming, .closing, .closed: read = nil
         }
         guard let send else { return read }
         guard let read else { return send }

@@ -37,6 +37,9 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
     /// timeout, so a new deadline can only be later than it: it is never
     /// moved, only re-armed when it fires early (see `armTimer`).
     private var timer: Scheduled<Void>?
+    /// Writes the streamed body while the machine is `.streaming`; nil
+    /// otherwise. Cancelled whenever the connection goes away first.
+    private var streamWriter: StreamedBodyWriter?
 
     init(runtime: GatewayRuntime) {
         self.runtime = runtime
@@ -84,20 +87,27 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
             return
         }
         runtime.logger.debug("connection error", metadata: ["error": "\(error)"])
+        cancelStream()
         context.close(promise: nil)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         machine.writabilityChanged(writable: context.channel.isWritable, now: context.eventLoop.now)
+        streamWriter?.writabilityChanged()
         armTimer(context: context)
         context.fireChannelWritabilityChanged()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        cancelStream()
         machine.closed()
         timer?.cancel()
         timer = nil
         context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        cancelStream()
     }
 
     private func perform(_ action: ProxyConnectionStateMachine.Action, context: ChannelHandlerContext) {
@@ -111,6 +121,7 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         case .refuse(let head, let problem):
             refuse(head, problem: problem, context: context)
         case .close:
+            cancelStream()
             context.close(promise: nil)
         }
     }
@@ -169,14 +180,64 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
 
     /// Writes the answer and records the request's metrics and log line.
     private func finish(context: ChannelHandlerContext, exchange: Exchange, result: PipelineResult) {
-        let disposition = machine.responseReady(draining: runtime.drainer.isDraining, now: context.eventLoop.now)
+        let streamed = StreamedBodyFraming(result.response.bodyStream, head: exchange.head)
+        let disposition = machine.responseReady(draining: runtime.drainer.isDraining, now: context.eventLoop.now, streamed: streamed)
         if disposition != .discard {
             let framing = HTTPResponseSerializer.Framing(version: exchange.head.version, keepAlive: disposition == .keepAlive,
-                                                         headOnly: exchange.head.method == .HEAD)
-            write(result.response, requestID: exchange.requestID, framing: framing, context: context)
+                                                         headOnly: exchange.head.method == .HEAD, streamed: streamed)
+            if let stream = result.response.bodyStream, streamed != nil {
+                startStreaming(result.response, stream: stream, requestID: exchange.requestID, framing: framing, context: context)
+            } else {
+                write(result.response, requestID: exchange.requestID, framing: framing, context: context)
+            }
         }
+        // A stream nobody will write (HEAD, a closed connection) is stopped now.
+        if disposition == .discard || streamed == nil { result.response.bodyStream?.cancel() }
         reporter.record(ExchangeRecord(requestID: exchange.requestID, routeName: exchange.routeName,
                                        method: exchange.head.method.rawValue, started: exchange.started), result: result)
+    }
+
+    /// Hands a streamed body to its writer; the machine is `.streaming`
+    /// until the writer reports its end.
+    private func startStreaming(_ response: GatewayResponse, stream: UpstreamBodyStream, requestID: String,
+                                framing: HTTPResponseSerializer.Framing, context: ChannelHandlerContext) {
+        guard let streamed = framing.streamed else { return }
+        let writer = StreamedBodyWriter(stream: stream, framing: streamed, context: context, executor: executor(for: context.eventLoop),
+                                        progress: { self.machine.wroteSome(now: context.eventLoop.now) },
+                                        ended: { self.streamEnded($0, context: context) })
+        streamWriter = writer
+        writer.start(response, requestID: requestID, httpFraming: framing)
+    }
+
+    /// A complete body lets the connection go on (or close as announced,
+    /// once the last byte left); a broken one closes it at once.
+    private func streamEnded(_ ending: StreamedBodyWriter.Ending, context: ChannelHandlerContext) {
+        streamWriter = nil
+        guard case .complete(let lastWrite) = ending else {
+            _ = machine.streamEnded(completely: false, now: context.eventLoop.now)
+            context.close(promise: nil)
+            return
+        }
+        switch machine.streamEnded(completely: true, now: context.eventLoop.now) {
+        case .keepAlive:
+            drainBacklog(context: context)
+            armTimer(context: context)
+        case .close:
+            lastWrite.assumeIsolated().whenComplete { result in
+                guard case .success = result else {
+                    context.close(promise: nil)
+                    return
+                }
+                Self.closeLingering(context: context)
+            }
+        case .discard:
+            break
+        }
+    }
+
+    private func cancelStream() {
+        streamWriter?.cancel()
+        streamWriter = nil
     }
 
     /// Takes up the input that waited behind the answered request, for as
