@@ -10,7 +10,8 @@ import NIOHTTP1
 /// - `X-Upstream-Stream-Size: 300000000` answers with that many bytes of the
 ///   pattern `i % 251`, generated as it goes (never held whole) and written
 ///   only while the connection is writable; with `X-Upstream-Stream-Cut: N`
-///   it closes the connection after N of them, mid-body;
+///   it closes the connection after N of them, mid-body; with
+///   `X-Upstream-Stream-Chunked: 1` it sends no Content-Length and chunks;
 /// - `X-Upstream-Close: 1` closes the connection without answering;
 /// - `X-Upstream-Hop: 1` adds hop-by-hop headers to the response.
 /// `GET /__stats` returns the ledger's counts and is not recorded.
@@ -45,6 +46,13 @@ final class ExampleUpstreamHandler: ChannelInboundHandler {
             self.head = nil
             respond(context: context, head: head)
         }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // Closed by the peer before the generated body was all written.
+        if let generated, !generated.isWritten { ledger.generatedBodyAbandoned() }
+        generated = nil
+        context.fireChannelInactive()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -93,7 +101,12 @@ final class ExampleUpstreamHandler: ChannelInboundHandler {
             ledger.finish()
             var responseFields = HTTPHeaders(headers)
             responseFields.replaceOrAdd(name: "Content-Type", value: "application/octet-stream")
-            responseFields.replaceOrAdd(name: "Content-Length", value: String(size))
+            if fields.first(name: "X-Upstream-Stream-Chunked") == "1" {
+                // NIO's encoder chunks a body without a length.
+                responseFields.remove(name: "Content-Length")
+            } else {
+                responseFields.replaceOrAdd(name: "Content-Length", value: String(size))
+            }
             if !keepAlive { responseFields.replaceOrAdd(name: "Connection", value: "close") }
             let responseHead = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: responseFields)
             context.write(wrapOutboundOut(.head(responseHead)), promise: nil)

@@ -23,6 +23,9 @@ final class GeneratedBodyWriter {
         self.keepAlive = keepAlive
     }
 
+    /// True once every byte (or every byte before the cut) is written.
+    var isWritten: Bool { remaining == 0 }
+
     /// Writes blocks while the channel takes them; true once the body (or
     /// its cut) is fully written and the writer can be dropped.
     func writeMore(context: ChannelHandlerContext, wrap: (HTTPServerResponsePart) -> NIOAny) -> Bool {

@@ -10,6 +10,7 @@ public final class UpstreamLedger: Sendable {
         var connectionsAccepted = 0
         var inFlight = 0
         var peakInFlight = 0
+        var generatedBodiesAbandoned = 0
     }
 
     private let state = NIOLockedValueBox(State())
@@ -36,6 +37,14 @@ public final class UpstreamLedger: Sendable {
     func connectionAccepted() {
         state.withLockedValue { $0.connectionsAccepted += 1 }
     }
+
+    func generatedBodyAbandoned() {
+        state.withLockedValue { $0.generatedBodiesAbandoned += 1 }
+    }
+
+    /// Generated bodies (`X-Upstream-Stream-Size`) whose connection the
+    /// gateway closed before they were all written: transfers it cancelled.
+    public var generatedBodiesAbandoned: Int { state.withLockedValue { $0.generatedBodiesAbandoned } }
 
     /// How many times a request carrying this Idempotency-Key executed.
     public func executions(key: String) -> Int {

@@ -16,8 +16,13 @@ enum ProcessMemory {
             && (try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)) != nil
     }
 
-    private static func field(_ name: String) -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+    /// Another process's VmHWM (peak resident set) in bytes, e.g. the gateway's.
+    static func peakResident(pid: Int32) -> Int { field("VmHWM:", process: String(pid)) }
+    /// Another process's VmRSS (current resident set) in bytes.
+    static func resident(pid: Int32) -> Int { field("VmRSS:", process: String(pid)) }
+
+    private static func field(_ name: String, process: String = "self") -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }) else { return 0 }
         let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
         return kilobytes * 1024
