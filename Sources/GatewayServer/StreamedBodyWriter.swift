@@ -1,6 +1,10 @@
 import GatewayCore
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Writes a response whose body is too large to hold (`GatewayResponse.bodyStream`)
 /// to the client as it arrives: the head and the first bytes at once, then one
 /// chunk of the stream at a time, and the next chunk is asked for only while
@@ -169,6 +173,11 @@ final class StreamedBodyWriter {
         phase = .ended
         // Does nothing if the stream itself failed; stops it if the writer did.
         stream.cancel()
+        if framing == .closeDelimited, let socket = context.channel as? any SocketOptionProvider {
+            // The close ends a close-delimited body: only a reset tells the
+            // client that this one was cut short.
+            _ = socket.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+        }
         ended(.failed)
     }
 }

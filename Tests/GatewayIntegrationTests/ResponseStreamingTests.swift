@@ -144,6 +144,7 @@ struct ResponseStreamingTests {
         #expect(response.intact)
         #expect(!response.complete)
         #expect(response.closed)
+        #expect(!response.reset)
         // The upstream executed and answered: the claim was settled as not
         // kept at the hand-off, and a truncated body does not reopen it.
         let retry = try await f.post("/v1/refunds", key: "cut-1", body: body,
@@ -163,6 +164,21 @@ struct ResponseStreamingTests {
         #expect(response.intact)
         #expect(!response.complete)
         #expect(response.closed)
+        await f.shutdown()
+    }
+
+    /// A close-delimited body cannot say it was cut short by closing, which
+    /// is how it ends: the gateway resets the connection instead.
+    @Test func anHTTP10ClientSeesAResetWhenTheUpstreamIsCutMidBody() async throws {
+        let f = try await GatewayFixture(limits: Self.limits)
+        let response = try await GeneratedBodyClient.fetch(port: f.port, request: Self.get(
+            "X-Upstream-Stream-Size: 5000000\r\nX-Upstream-Stream-Cut: 2000000\r\nX-Upstream-Stream-Chunked: 1\r\n", version: "1.0"))
+        #expect(response.status == 201)
+        #expect(response.header("Content-Length") == nil)
+        #expect(response.bodyBytes <= 2_000_000)
+        #expect(response.intact)
+        #expect(response.closed)
+        #expect(response.reset)
         await f.shutdown()
     }
 
@@ -188,6 +204,7 @@ struct ResponseStreamingTests {
         #expect(closeDelimited.bodyBytes == length)
         #expect(closeDelimited.intact)
         #expect(closeDelimited.closed)
+        #expect(!closeDelimited.reset)
         await f.shutdown()
     }
 }

@@ -20,6 +20,8 @@ enum GeneratedBodyClient {
         var complete: Bool
         /// The gateway closed the connection.
         var closed: Bool
+        /// The connection ended with an error (a reset), not a clean close.
+        var reset = false
 
         func header(_ name: String) -> String? {
             headers.first { $0.name.lowercased() == name.lowercased() }?.value
