@@ -27,6 +27,7 @@ public final class GatewayServer: Sendable {
                 // before it costs a decoder or a byte of buffer; the ones
                 // already open keep being served.
                 guard runtime.drainer.admit(channel, limit: runtime.client.maxConnections) else {
+                    runtime.metrics.connectionRefused()
                     return channel.close()
                 }
                 return channel.eventLoop.makeCompletedFuture {

@@ -287,23 +287,24 @@ struct ProxyConnectionStateMachine {
     /// The connection's timer fired: what is overdue, if anything. A client
     /// that stopped reading gets no answer (it would not read it); one whose
     /// request stopped arriving gets a 408; an idle one is closed silently.
-    mutating func timerFired(now: NIODeadline) -> Action {
+    /// Also says which timeout it was, if one ran out, for the metrics.
+    mutating func timerFired(now: NIODeadline) -> (Action, ClientTimeout?) {
         if let stalled = sendStalledSince, stalled + limits.sendTimeout <= now {
-            if case .closed = state { return .none }
+            if case .closed = state { return (.none, nil) }
             state = .closing
             backlog.removeAll()
-            return .close
+            return (.close, .send)
         }
         switch state {
         case .idle(let since) where since + limits.keepaliveTimeout <= now:
             state = .closing
-            return .close
+            return (.close, .keepalive)
         case .receivingHead(let since, _) where since + limits.headerTimeout <= now:
-            return refuse(nil, ClientProblems.requestTimeout())
+            return (refuse(nil, ClientProblems.requestTimeout()), .header)
         case .receivingBody(let request, _, let lastRead) where lastRead + limits.bodyTimeout <= now:
-            return refuse(request.head, ClientProblems.requestTimeout())
+            return (refuse(request.head, ClientProblems.requestTimeout()), .body)
         default:
-            return .none
+            return (.none, nil)
         }
     }
 }

@@ -26,10 +26,14 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         var requestID: String
         var routeName: String
         var started: NIODeadline
+        /// Over the metrics of the snapshot the request was routed with.
+        var reporter: ExchangeReporter
     }
 
     private let runtime: GatewayRuntime
-    private let reporter: ExchangeReporter
+    /// The snapshot the last request used; each request checks it is still
+    /// the latest (`RuntimeSnapshots.refreshed`) and keeps it to its end.
+    private var snapshot: RuntimeSnapshot
     private let limits: ProxyConnectionStateMachine.Limits
     private var machine: ProxyConnectionStateMachine
     private var taskExecutor: EventLoopTaskExecutor?
@@ -40,7 +44,7 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
 
     init(runtime: GatewayRuntime) {
         self.runtime = runtime
-        self.reporter = ExchangeReporter(logger: runtime.logger, metrics: runtime.metrics)
+        self.snapshot = runtime.snapshots.current
         self.limits = ProxyConnectionStateMachine.Limits(
             maxRequestBody: runtime.maxRequestBody, maxHeaderBytes: runtime.client.maxHeaderBytes,
             headerTimeout: TimeAmount(runtime.client.headerTimeout), bodyTimeout: TimeAmount(runtime.client.bodyTimeout),
@@ -120,8 +124,14 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         let path = request.target.path
         let method = head.method.rawValue
         let requestID = RequestID.resolve(head.headers.first(name: "x-request-id"))
-        guard let route = runtime.routes.route(method: method, path: path) else {
-            let exchange = Exchange(head: head, requestID: requestID, routeName: GatewayMetrics.unmatchedRoute, started: request.started)
+        // One snapshot for the whole request: routed, run and recorded
+        // under the configuration it started with.
+        let snapshot = runtime.snapshots.refreshed(self.snapshot)
+        self.snapshot = snapshot
+        let reporter = ExchangeReporter(logger: runtime.logger, metrics: snapshot.metrics)
+        guard let route = snapshot.routes.route(method: method, path: path) else {
+            let exchange = Exchange(head: head, requestID: requestID, routeName: GatewayMetrics.unmatchedRoute, started: request.started,
+                                    reporter: reporter)
             finish(context: context, exchange: exchange, result: PipelineResult(
                 response: Problems.noRoute(method: method, path: path).response, outcome: .rejected))
             return
@@ -146,14 +156,15 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         let forwarded = GatewayRequest(method: method, path: path, query: request.target.query, headers: headers,
                                        body: body.readBytes(length: body.readableBytes) ?? [],
                                        clientAddress: context.channel.remoteAddress?.ipAddress)
-        let exchange = Exchange(head: head, requestID: requestID, routeName: route.name, started: request.started)
-        let pipeline = runtime.pipeline
+        let exchange = Exchange(head: head, requestID: requestID, routeName: route.name, started: request.started,
+                                reporter: reporter)
+        let pipeline = snapshot.pipeline
         let promise = context.eventLoop.makePromise(of: PipelineResult.self)
         Task(executorPreference: executor(for: context.eventLoop)) {
             promise.succeed(await pipeline.handle(forwarded, route: route))
         }
         promise.futureResult.assumeIsolated().whenSuccess { result in
-            self.reporter.report(result, route: route, requestID: requestID)
+            reporter.report(result, route: route, requestID: requestID)
             self.finish(context: context, exchange: exchange, result: result)
             self.drainBacklog(context: context)
             self.armTimer(context: context)
@@ -175,7 +186,7 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
                                                          headOnly: exchange.head.method == .HEAD)
             write(result.response, requestID: exchange.requestID, framing: framing, context: context)
         }
-        reporter.record(ExchangeRecord(requestID: exchange.requestID, routeName: exchange.routeName,
+        exchange.reporter.record(ExchangeRecord(requestID: exchange.requestID, routeName: exchange.routeName,
                                        method: exchange.head.method.rawValue, started: exchange.started), result: result)
     }
 
@@ -198,7 +209,9 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         let fireAt = min(deadline, context.eventLoop.now + runtime.client.shortestTimeout)
         timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: fireAt) {
             self.timer = nil
-            self.perform(self.machine.timerFired(now: context.eventLoop.now), context: context)
+            let (action, timeout) = self.machine.timerFired(now: context.eventLoop.now)
+            if let timeout { self.snapshot.metrics.clientTimedOut(timeout) }
+            self.perform(action, context: context)
             self.armTimer(context: context)
         }
     }
@@ -215,10 +228,13 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
             return
         }
         let requestID = RequestID.resolve(head.headers.first(name: "x-request-id"))
-        let routeName = (try? RequestTarget.parse(head.uri)).flatMap { runtime.routes.route(method: head.method.rawValue, path: $0.path)?.name }
+        let snapshot = runtime.snapshots.refreshed(self.snapshot)
+        self.snapshot = snapshot
+        let routeName = (try? RequestTarget.parse(head.uri)).flatMap { snapshot.routes.route(method: head.method.rawValue, path: $0.path)?.name }
         write(result.response, requestID: requestID,
               framing: .init(version: head.version, keepAlive: false, headOnly: head.method == .HEAD), context: context)
-        reporter.record(ExchangeRecord(requestID: requestID, routeName: routeName ?? GatewayMetrics.unmatchedRoute,
+        ExchangeReporter(logger: runtime.logger, metrics: snapshot.metrics).record(ExchangeRecord(
+            requestID: requestID, routeName: routeName ?? GatewayMetrics.unmatchedRoute,
                                        method: head.method.rawValue, started: .now()), result: result)
     }
 
