@@ -261,6 +261,9 @@ struct ProxyConnectionStateMachine {
 
     mutating func writabilityChanged(writable: Bool, now: NIODeadline) {
         sendStalledSince = writable ? nil : now
+        // A connection is idle only once its answer has left: the keepalive
+        // timeout counts from then, and a stalled answer is `sendTimeout`'s.
+        if writable, case .idle = state { state = .idle(since: now) }
     }
 
     /// A part of a response left: the client is reading, however slowly.
@@ -274,7 +277,7 @@ struct ProxyConnectionStateMachine {
         let send = sendStalledSince.map { $0 + limits.sendTimeout }
         let read: NIODeadline?
         switch state {
-        case .idle(let since): read = since + limits.keepaliveTimeout
+        case .idle(let since): read = sendStalledSince == nil ? since + limits.keepaliveTimeout : nil
         case .receivingHead(let since, _): read = since + limits.headerTimeout
         case .receivingBody(_, _, let lastRead): read = lastRead + limits.bodyTimeout
         case .processing, .closing, .closed: read = nil
@@ -296,7 +299,7 @@ struct ProxyConnectionStateMachine {
             return (.close, .send)
         }
         switch state {
-        case .idle(let since) where since + limits.keepaliveTimeout <= now:
+        case .idle(let since) where sendStalledSince == nil && since + limits.keepaliveTimeout <= now:
             state = .closing
             return (.close, .keepalive)
         case .receivingHead(let since, _) where since + limits.headerTimeout <= now:

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import GatewayCore
 import Logging
 import NIOCore
@@ -211,6 +214,13 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
             self.timer = nil
             let (action, timeout) = self.machine.timerFired(now: context.eventLoop.now)
             if let timeout { self.snapshot.metrics.clientTimedOut(timeout) }
+            if timeout == .send {
+                // A reset, not a FIN: the FIN would wait behind the unsent
+                // answer for a client that does not read, and the kernel
+                // would keep its buffers meanwhile (nginx's
+                // `reset_timedout_connection`). The client learns at once.
+                _ = (context.channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+            }
             self.perform(action, context: context)
             self.armTimer(context: context)
         }
