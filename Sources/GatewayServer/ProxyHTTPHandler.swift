@@ -190,7 +190,7 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
             write(result.response, requestID: exchange.requestID, framing: framing, context: context)
         }
         exchange.reporter.record(ExchangeRecord(requestID: exchange.requestID, routeName: exchange.routeName,
-                                       method: exchange.head.method.rawValue, started: exchange.started), result: result)
+                                                method: exchange.head.method.rawValue, started: exchange.started), result: result)
     }
 
     /// Takes up the input that waited behind the answered request, for as
@@ -243,9 +243,9 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         let routeName = (try? RequestTarget.parse(head.uri)).flatMap { snapshot.routes.route(method: head.method.rawValue, path: $0.path)?.name }
         write(result.response, requestID: requestID,
               framing: .init(version: head.version, keepAlive: false, headOnly: head.method == .HEAD), context: context)
-        ExchangeReporter(logger: runtime.logger, metrics: snapshot.metrics).record(ExchangeRecord(
-            requestID: requestID, routeName: routeName ?? GatewayMetrics.unmatchedRoute,
-                                       method: head.method.rawValue, started: .now()), result: result)
+        let record = ExchangeRecord(requestID: requestID, routeName: routeName ?? GatewayMetrics.unmatchedRoute,
+                                    method: head.method.rawValue, started: .now())
+        ExchangeReporter(logger: runtime.logger, metrics: snapshot.metrics).record(record, result: result)
     }
 
     /// Larger answers go out in slices of this size, each reporting when it
