@@ -13,6 +13,11 @@ static inline CURLcode gw_easy_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) {
 static inline CURLcode gw_easy_getinfo_ptr(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLMcode gw_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
 static inline CURLcode gw_easy_setopt_prereq(CURL *h, curl_prereq_callback f) { return curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, f); }
+/* CURLPAUSE_CONT is a macro expression Swift does not import. Called on the
+   curl thread only: libcurl may run the write callback from inside it. */
+static inline CURLcode gw_easy_unpause(CURL *h) { return curl_easy_pause(h, CURLPAUSE_CONT); }
+/* CURL_WRITEFUNC_PAUSE, typed as the write callback's return value. */
+static inline size_t gw_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
 /* CURL_GLOBAL_DEFAULT is a macro expression Swift does not import. */
 static inline CURLcode gw_global_init_default(void) { return curl_global_init(CURL_GLOBAL_DEFAULT); }
 /* CURLMsg keeps the result in an anonymous union; read it here rather than

@@ -7,6 +7,10 @@ import NIOHTTP1
 /// - `X-Upstream-Status: 503` answers with that status;
 /// - `X-Upstream-Delay-Ms: 500` answers after that long;
 /// - `X-Upstream-Body-Size: 300000` answers with that many patterned bytes;
+/// - `X-Upstream-Stream-Size: 300000000` answers with that many bytes of the
+///   pattern `i % 251`, generated as it goes (never held whole) and written
+///   only while the connection is writable; with `X-Upstream-Stream-Cut: N`
+///   it closes the connection after N of them, mid-body;
 /// - `X-Upstream-Close: 1` closes the connection without answering;
 /// - `X-Upstream-Hop: 1` adds hop-by-hop headers to the response.
 /// `GET /__stats` returns the ledger's counts and is not recorded.
@@ -17,6 +21,8 @@ final class ExampleUpstreamHandler: ChannelInboundHandler {
     private let ledger: UpstreamLedger
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
+    /// The generated body being written, if any.
+    private var generated: GeneratedBodyWriter?
 
     init(ledger: UpstreamLedger) {
         self.ledger = ledger
@@ -39,6 +45,13 @@ final class ExampleUpstreamHandler: ChannelInboundHandler {
             self.head = nil
             respond(context: context, head: head)
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if let generated, context.channel.isWritable, generated.writeMore(context: context, wrap: wrapOutboundOut) {
+            self.generated = nil
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     private func respond(context: ChannelHandlerContext, head: HTTPRequestHead) {
@@ -76,6 +89,19 @@ final class ExampleUpstreamHandler: ChannelInboundHandler {
             responseBody = Array(json.utf8)
         }
 
+        if let size = fields.first(name: "X-Upstream-Stream-Size").flatMap(Int.init) {
+            ledger.finish()
+            var responseFields = HTTPHeaders(headers)
+            responseFields.replaceOrAdd(name: "Content-Type", value: "application/octet-stream")
+            responseFields.replaceOrAdd(name: "Content-Length", value: String(size))
+            if !keepAlive { responseFields.replaceOrAdd(name: "Connection", value: "close") }
+            let responseHead = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: responseFields)
+            context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+            let cut = fields.first(name: "X-Upstream-Stream-Cut").flatMap(Int.init)
+            let writer = GeneratedBodyWriter(length: size, cutAfter: cut, keepAlive: keepAlive)
+            if !writer.writeMore(context: context, wrap: wrapOutboundOut) { generated = writer }
+            return
+        }
         let responseHeaders = headers
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let answer: @Sendable () -> Void = {

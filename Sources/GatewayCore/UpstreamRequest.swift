@@ -20,9 +20,15 @@ public struct UpstreamRequest: Sendable {
     /// request (`upstreams.NAME.idle_timeout`); zero means a new connection,
     /// closed after the exchange.
     public var idleTimeout: Duration
+    /// The most body bytes the transport buffers before it hands the response
+    /// over as a stream (`UpstreamResponse.bodyStream`); the pipeline sets it
+    /// to `limits.max_stored_body`. `Int.max`: always buffer the whole body.
+    public var bufferLimit: Int
 
     public init(url: String, method: String, headers: [HeaderField], body: [UInt8], timeout: Duration, connectTimeout: Duration,
-                upstreamName: String = "", mayResend: Bool = false, idleTimeout: Duration = UpstreamSettings.defaultIdleTimeout) {
+                upstreamName: String = "", mayResend: Bool = false, idleTimeout: Duration = UpstreamSettings.defaultIdleTimeout,
+                bufferLimit: Int = .max) {
+        self.bufferLimit = max(0, bufferLimit)
         self.upstreamName = upstreamName
         self.url = url
         self.method = method

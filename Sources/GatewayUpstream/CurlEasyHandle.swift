@@ -43,8 +43,9 @@ final class CurlEasyHandle {
         apply(set(CURLOPT_NOSIGNAL, 1))
         apply(set(CURLOPT_WRITEFUNCTION) { data, size, count, context in
             let collector = Unmanaged<ResponseCollector>.fromOpaque(context!).takeUnretainedValue()
-            collector.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count).bindMemory(to: UInt8.self))
-            return size * count
+            // size * count (taken), CURL_WRITEFUNC_PAUSE (backpressure) or 0
+            // (abort: the consumer cancelled).
+            return collector.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count).bindMemory(to: UInt8.self))
         })
         apply(set(CURLOPT_HEADERFUNCTION) { data, size, count, context in
             let collector = Unmanaged<ResponseCollector>.fromOpaque(context!).takeUnretainedValue()

@@ -1,8 +1,11 @@
 /// What callers hand to the curl thread, guarded by the loop's mutex. Callers
-/// only append; the curl thread takes the whole batch on each turn, so the lock
+/// only append (jobs, signals); the curl thread takes the whole batch on each turn, so the lock
 /// is held for an append or a swap, never across a libcurl call that can block.
 struct CurlInbox {
     var jobs: [CurlJob] = []
+    /// Resume and cancel requests from stream consumers, for the curl thread:
+    /// only it may call `curl_easy_pause` or remove a handle.
+    var signals: [CurlStreamSignal] = []
     /// Once set, no job is accepted and nobody calls `curl_multi_wakeup` again,
     /// which is what lets the curl thread free the multi handle safely.
     var stopping = false

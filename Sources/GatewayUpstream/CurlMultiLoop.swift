@@ -12,7 +12,9 @@ import Synchronization
 /// while `stopping` is false, and the multi handle is freed only after the curl
 /// thread has seen `stopping`, so a wakeup never meets a freed handle.
 /// Everything else (`multi` for every other call, `inFlight`, `idleHandles`) is
-/// touched only by `run()`, on the curl thread.
+/// touched only by `run()` and what it calls (the `+Streams` extension
+/// included), on the curl thread. Stream consumers reach the loop through
+/// `post(_:)`, i.e. the inbox, never directly.
 final class CurlMultiLoop: @unchecked Sendable {
     /// How long past a deadline libcurl gets to time a transfer out itself.
     private static let deadlineGrace = Duration.milliseconds(20)
@@ -23,9 +25,12 @@ final class CurlMultiLoop: @unchecked Sendable {
     private static let idleConnectionLimit = 256
 
     private let inbox = Mutex(CurlInbox())
-    private let multi: UnsafeMutableRawPointer
-    private let logger: Logger
-    private var inFlight: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    let multi: UnsafeMutableRawPointer
+    let logger: Logger
+    /// Curl thread only (the `+Streams` extension included).
+    var inFlight: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    /// `inFlight.count` as of the end of the last turn, for any thread.
+    let inFlightCount = Atomic<Int>(0)
     private var idleHandles: [CurlEasyHandle] = []
     /// No transfer's deadline is earlier than this; the overdue scan is skipped
     /// until it passes.
@@ -68,6 +73,19 @@ final class CurlMultiLoop: @unchecked Sendable {
         }
     }
 
+    /// Posts a stream consumer's request to the curl thread; dropped once the
+    /// loop is stopping (shutdown fails every stream anyway).
+    func post(_ signal: CurlStreamSignal) {
+        inbox.withLock { inbox in
+            guard !inbox.stopping else { return }
+            inbox.signals.append(signal)
+            if inbox.threadIsPolling {
+                inbox.threadIsPolling = false
+                _ = curl_multi_wakeup(multi)
+            }
+        }
+    }
+
     /// Asks the curl thread to finish; idempotent, never waits.
     func stop() {
         inbox.withLock { inbox in
@@ -84,8 +102,10 @@ final class CurlMultiLoop: @unchecked Sendable {
         var running: Int32 = 0
         while true {
             var jobs: [CurlJob] = []
+            var signals: [CurlStreamSignal] = []
             let stopping = inbox.withLock { inbox in
                 swap(&jobs, &inbox.jobs)
+                swap(&signals, &inbox.signals)
                 inbox.threadIsPolling = false
                 return inbox.stopping
             }
@@ -94,12 +114,14 @@ final class CurlMultiLoop: @unchecked Sendable {
                 break
             }
             for job in jobs { start(job) }
+            for signal in signals { handle(signal) }
             let performed = curl_multi_perform(multi, &running)
             if performed != CURLM_OK {
                 logger.info("curl_multi_perform failed", metadata: ["curl.code": "\(performed.rawValue)"])
             }
             completeFinishedTransfers()
             failOverdueTransfers()
+            inFlightCount.store(inFlight.count, ordering: .relaxed)
             // libcurl shortens the wait to its own next timeout, and we to the
             // next deadline, so 1 s only bounds an idle loop; a submit or stop
             // interrupts the wait at once.
@@ -109,7 +131,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             // sent after the flag was set but before the poll began is not
             // lost: libcurl's socket pair stays readable until polled.
             let mustPoll = inbox.withLock { inbox in
-                guard inbox.jobs.isEmpty, !inbox.stopping else { return false }
+                guard inbox.jobs.isEmpty, inbox.signals.isEmpty, !inbox.stopping else { return false }
                 inbox.threadIsPolling = true
                 return true
             }
@@ -118,6 +140,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             }
         }
         abortInFlight()
+        inFlightCount.store(0, ordering: .relaxed)
         curl_multi_cleanup(multi)
         logger.info("Upstream transport stopped")
     }
@@ -135,7 +158,7 @@ final class CurlMultiLoop: @unchecked Sendable {
                 return
             }
         }
-        let transfer = CurlTransfer(job: job, easy: easy)
+        let transfer = CurlTransfer(job: job, easy: easy, producer: self)
         if let failure = transfer.configure() {
             finish(transfer, with: .failure(failure))
             return
@@ -154,20 +177,29 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// connection (over CURLMOPT_MAX_HOST_CONNECTIONS): it fails only once a
     /// connection frees up, which can be long after the caller's timeout. This
     /// enforces the deadline; the grace lets libcurl's own timeout, with its
-    /// precise message, win in every other case.
+    /// precise message, win in every other case. A streamed body has no
+    /// total deadline, only an idle one that stops while paused (see
+    /// `CurlTransfer.watchdogDeadline`); the connection of a transfer cut here
+    /// mid-body is closed by libcurl (premature removal), never pooled.
     private func failOverdueTransfers() {
         let now = ContinuousClock.now
         guard now >= nextDeadline else { return }
         var earliest = now + .seconds(1)
         for (easy, transfer) in inFlight {
-            let deadline = transfer.deadline + Self.deadlineGrace
+            guard let watchdog = transfer.watchdogDeadline else {
+                // Paused for its consumer, which may have dropped the stream
+                // without cancelling: nothing would ever resume it.
+                if transfer.streamIsAbandoned() { drop(easy, transfer, reason: "Upstream body stream abandoned") }
+                continue
+            }
+            let deadline = watchdog + Self.deadlineGrace
             guard now >= deadline else {
                 earliest = min(earliest, deadline)
                 continue
             }
             _ = curl_multi_remove_handle(multi, easy)
             inFlight[easy] = nil
-            let failure = transfer.overdueFailure()
+            let failure = transfer.stream == nil ? transfer.overdueFailure() : transfer.idleFailure()
             logger.debug("Upstream transfer overdue", metadata: [
                 "upstream.url": "\(transfer.job.request.loggableURL)",
                 "failure.kind": "\(failure.kind)",
@@ -205,10 +237,10 @@ final class CurlMultiLoop: @unchecked Sendable {
         }
     }
 
-    /// Resumes the caller, then recycles the handle. Resuming first keeps the
-    /// caller's latency free of our bookkeeping.
+    /// Resumes the caller (or ends the stream), then recycles the handle.
+    /// Resuming first keeps the caller's latency free of our bookkeeping.
     private func finish(_ transfer: CurlTransfer, with outcome: Result<UpstreamResponse, UpstreamFailure>) {
-        transfer.job.continuation.resume(returning: outcome)
+        transfer.deliver(outcome)
         recycle(transfer.easy)
     }
 
@@ -221,7 +253,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     private func abortInFlight() {
         for (easy, transfer) in inFlight {
             _ = curl_multi_remove_handle(multi, easy)
-            transfer.job.fail(transfer.abortedFailure())
+            transfer.fail(transfer.abortedFailure())
         }
         inFlight.removeAll()
         idleHandles.removeAll()

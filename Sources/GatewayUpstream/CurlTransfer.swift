@@ -20,11 +20,73 @@ final class CurlTransfer {
     /// ends, and again when a safe request starts over on a fresh connection.
     private var requestBody: UnsafeMutableRawBufferPointer?
 
-    init(job: CurlJob, easy: CurlEasyHandle) {
+    /// Feeds the stream of a handed-over response (the loop).
+    private let producer: any UpstreamBodyProducer
+
+    init(job: CurlJob, easy: CurlEasyHandle, producer: any UpstreamBodyProducer) {
         self.job = job
         self.easy = easy
+        self.producer = producer
         self.deadline = .now + job.request.timeout
-        self.collector = ResponseCollector(expectsBody: job.request.method != "HEAD")
+        self.collector = ResponseCollector(expectsBody: job.request.method != "HEAD", bufferLimit: job.request.bufferLimit,
+                                           continuation: job.continuation, producer: producer, easy: easy)
+    }
+
+    /// The stream the response was handed over with, once the body outgrew
+    /// the buffer limit; the caller has been resumed then, and the outcome
+    /// goes to the stream.
+    var stream: UpstreamBodyStream? { collector.stream }
+
+    /// When the loop must give up on this transfer: the caller's deadline
+    /// until the hand-off; then `timeout` after the last body byte, and never
+    /// while paused for a slow consumer (its `send_timeout` is the client
+    /// side's business, and it cancels the stream).
+    var watchdogDeadline: ContinuousClock.Instant? {
+        guard collector.stream != nil else { return deadline }
+        return collector.paused ? nil : collector.lastBodyAt + request.timeout
+    }
+
+    /// The consumer dropped the stream without ending it (see the loop's scan).
+    func streamIsAbandoned() -> Bool {
+        collector.streamIsAbandoned()
+    }
+
+    /// Unpauses a transfer paused by backpressure. Curl thread only: libcurl
+    /// may call the write callback from inside curl_easy_pause with the chunk
+    /// it held, which may pause the transfer again; the flags are set first so
+    /// that re-entrant call finds them consistent.
+    func resume() {
+        guard collector.paused else { return }
+        collector.paused = false
+        collector.lastBodyAt = .now
+        _ = gw_easy_unpause(easy.raw)
+    }
+
+    /// Delivers a failure: to the caller, or after the hand-off to the stream.
+    func fail(_ failure: UpstreamFailure) {
+        if let stream = collector.stream {
+            stream.fail(failure)
+        } else {
+            job.fail(failure)
+        }
+    }
+
+    /// Delivers the outcome: to the caller, or after the hand-off to the
+    /// stream (success is its clean end).
+    func deliver(_ outcome: Result<UpstreamResponse, UpstreamFailure>) {
+        guard let stream = collector.stream else {
+            job.continuation.resume(returning: outcome)
+            return
+        }
+        switch outcome {
+        case .success: stream.finish()
+        case .failure(let failure): stream.fail(failure)
+        }
+    }
+
+    /// The failure for a streamed body the watchdog gave up on.
+    func idleFailure() -> UpstreamFailure {
+        UpstreamFailure(.timeout, "no body byte within the timeout while streaming (\(request.loggableURL))")
     }
 
     deinit {
@@ -70,7 +132,8 @@ final class CurlTransfer {
     /// libcurl refused an option, in which case the failure stands.
     func startOverOnFreshConnection() -> Bool {
         sentBefore = true
-        collector = ResponseCollector(expectsBody: request.method != "HEAD")
+        collector = ResponseCollector(expectsBody: request.method != "HEAD", bufferLimit: request.bufferLimit,
+                                      continuation: job.continuation, producer: producer, easy: easy)
         let remaining = max(1, Int((deadline - .now).milliseconds))
         var code = easy.set(CURLOPT_TIMEOUT_MS, remaining)
         func apply(_ result: CURLcode) { if code == CURLE_OK { code = result } }

@@ -33,8 +33,10 @@ public final class CurlTransport: UpstreamTransport {
         loop.stop()
     }
 
-    /// Sends one request and returns the whole response. Fails with `.connect`
-    /// only when the request provably never reached the upstream.
+    /// Sends one request and returns the response: whole, or, past the
+    /// request's `bufferLimit`, its head and first bytes with the rest in
+    /// `bodyStream` (which the caller must drain or cancel). Fails with
+    /// `.connect` only when the request provably never reached the upstream.
     public func send(_ request: UpstreamRequest) async throws(UpstreamFailure) -> UpstreamResponse {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<UpstreamResponse, UpstreamFailure>, Never>) in
             let job = CurlJob(request: request, continuation: continuation)
@@ -45,8 +47,16 @@ public final class CurlTransport: UpstreamTransport {
         return try result.get()
     }
 
+    /// Transfers the curl thread holds (streams being fed included), as of
+    /// its last turn; for tests and metrics.
+    public var transfersInFlight: Int {
+        loop.inFlightCount.load(ordering: .relaxed)
+    }
+
     /// Stops the curl thread. Requests not yet sent fail with `.connect`, those
-    /// in flight with `.protocolError` (or `.connect` if still connecting).
+    /// in flight with `.protocolError` (or `.connect` if still connecting);
+    /// open body streams fail with `.protocolError` (their consumers must cut
+    /// their clients).
     /// Returns at once; calling it again does nothing.
     public func shutdown() {
         loop.stop()

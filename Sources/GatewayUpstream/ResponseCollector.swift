@@ -1,9 +1,12 @@
+internal import CCurl
 internal import GatewayCore
 
 /// Gathers what libcurl reports through its callbacks for one transfer: whether
 /// the request started to go out, then the response's header lines one at a
-/// time and its body chunks. A class because the C callbacks reach it through an
-/// opaque pointer and mutate it in place; it lives on the curl thread only.
+/// time and its body chunks, handing a body larger than the request's
+/// `bufferLimit` over as a stream. A class because the C callbacks reach it
+/// through an opaque pointer and mutate it in place; it lives on the curl
+/// thread only.
 final class ResponseCollector {
     /// Largest body we pre-allocate for on the word of a Content-Length header,
     /// so a lying upstream cannot make us reserve gigabytes up front.
@@ -29,9 +32,31 @@ final class ResponseCollector {
     /// chunked trailers, which are not part of the stored response.
     private var headerBlockEnded = false
     private let expectsBody: Bool
+    /// Past this many body bytes the response is handed over as a stream.
+    private let bufferLimit: Int
+    /// Whom to resume with the head at the hand-off (the continuation alone:
+    /// copying the whole job would retain each of the request's strings on
+    /// the fast path), and who feeds the stream.
+    private let continuation: CheckedContinuation<Result<UpstreamResponse, UpstreamFailure>, Never>
+    private let producer: any UpstreamBodyProducer
+    private unowned let easy: CurlEasyHandle
+    /// Set at the hand-off: from then on body chunks go here, and the loop
+    /// ends the stream instead of resuming the caller.
+    private(set) var stream: UpstreamBodyStream?
+    /// The write callback returned CURL_WRITEFUNC_PAUSE and the loop has not
+    /// unpaused the transfer yet; the idle watchdog does not run meanwhile.
+    var paused = false
+    /// When the last body byte was taken (or the transfer unpaused): the idle
+    /// watchdog's reference once the body streams.
+    var lastBodyAt = ContinuousClock.Instant.now
 
-    init(expectsBody: Bool) {
+    init(expectsBody: Bool, bufferLimit: Int, continuation: CheckedContinuation<Result<UpstreamResponse, UpstreamFailure>, Never>,
+         producer: any UpstreamBodyProducer, easy: CurlEasyHandle) {
         self.expectsBody = expectsBody
+        self.bufferLimit = bufferLimit
+        self.continuation = continuation
+        self.producer = producer
+        self.easy = easy
     }
 
     /// libcurl's pre-request callback: the connection is ready (TCP, and TLS if
@@ -80,15 +105,66 @@ final class ResponseCollector {
         let value = String(decoding: Self.trimmed(UnsafeRawBufferPointer(rebasing: raw[(colon + 1)..<end])), as: UTF8.self)
         headers.append(HeaderField(name: name, value: value))
         if expectsBody, body.isEmpty, colon == 14, name.caseInsensitiveEquals("content-length"), let length = Int(value) {
-            body.reserveCapacity(min(length, Self.maximumReservation))
+            body.reserveCapacity(min(length, Self.maximumReservation, bufferLimit))
         }
         return true
     }
 
-    /// One chunk of the (transfer-decoded) body. Typed as UInt8 so the append
-    /// is a single memcpy rather than a byte-by-byte copy.
-    func receiveBody(_ chunk: UnsafeBufferPointer<UInt8>) {
-        body.append(contentsOf: chunk)
+    /// One chunk of the (transfer-decoded) body; returns what the write
+    /// callback must return. Within `bufferLimit` the chunk is appended
+    /// (typed as UInt8 so the append is a single memcpy) and nothing else
+    /// happens: no stream, no clock read. The chunk that would pass the limit
+    /// hands the response over and goes to the stream.
+    func receiveBody(_ chunk: UnsafeBufferPointer<UInt8>) -> Int {
+        if stream == nil {
+            if chunk.count <= bufferLimit - body.count {
+                body.append(contentsOf: chunk)
+                return chunk.count
+            }
+            handOff()
+        }
+        switch stream!.offer(chunk) {
+        case .accepted:
+            lastBodyAt = .now
+            return chunk.count
+        case .pause:
+            // libcurl keeps this chunk and stops reading the socket; it offers
+            // the chunk again from inside curl_easy_pause(CONT).
+            paused = true
+            return gw_writefunc_pause()
+        case .cancelled:
+            // Any other count aborts the transfer (CURLE_WRITE_ERROR).
+            return 0
+        }
+    }
+
+    /// True when the stream exists and nobody but this collector holds it:
+    /// its consumer dropped it without reading to the end or cancelling.
+    /// Safe on the curl thread: when the reference is unique, no other thread
+    /// has one to retain.
+    func streamIsAbandoned() -> Bool {
+        isKnownUniquelyReferenced(&stream)
+    }
+
+    /// Resumes the caller with the head and the body so far, and switches to
+    /// streaming. libcurl's total timeout (CURLOPT_TIMEOUT) is switched off
+    /// here: it would count the time the client spends not reading, and cut
+    /// a large download at a fixed age. The loop's idle watchdog replaces it
+    /// (no byte for `timeout` while not paused), like nginx's
+    /// proxy_read_timeout. libcurl reads the option on every check, so the
+    /// change applies to the running transfer.
+    private func handOff() {
+        // libcurl has the length once the head is parsed; -1 when none.
+        let declared = easy.infoOffset(CURLINFO_CONTENT_LENGTH_DOWNLOAD_T)
+        let stream = UpstreamBodyStream(producer: producer, contentLength: declared >= 0 ? Int(declared) : nil)
+        self.stream = stream
+        lastBodyAt = .now
+        _ = easy.set(CURLOPT_TIMEOUT_MS, 0)
+        let response = UpstreamResponse(status: status > 0 ? status : easy.infoLong(CURLINFO_RESPONSE_CODE),
+                                        headers: headers, body: body, bodyStream: stream)
+        headers = []
+        body = []
+        continuation.resume(returning: .success(response))
     }
 
     /// Moves the collected response out; the collector is spent afterwards.

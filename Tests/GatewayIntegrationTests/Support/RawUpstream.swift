@@ -41,6 +41,12 @@ final class RawUpstream: Sendable {
         case reset
         /// Writes the bytes, waits, then resets.
         case answerThenReset([UInt8], after: Duration)
+        /// A 200 with a Content-Length of `length` and a `GeneratedBody`,
+        /// written block by block (never held whole); with `cutAfter`, stops
+        /// after that many body bytes, waits `hold` and closes; otherwise
+        /// keeps the connection. `chunked` frames it with Transfer-Encoding:
+        /// chunked (one chunk per block) instead of a Content-Length.
+        case generated(length: Int, cutAfter: Int? = nil, hold: Duration = .zero, chunked: Bool = false)
 
         /// A complete response with a Content-Length.
         static func ok(_ body: String = "ok", status: Int = 200, headers: [String] = []) -> Reply {
@@ -54,6 +60,8 @@ final class RawUpstream: Sendable {
         var connections = 0
         var descriptors: [Int32] = []
         var closed = false
+        var bodyBytesSent = 0
+        var connectionsEnded = 0
     }
 
     let port: Int
@@ -85,24 +93,32 @@ final class RawUpstream: Sendable {
     var requests: [Request] { state.withLock { $0.requests } }
     var executions: Int { state.withLock { $0.requests.count } }
     var connectionsAccepted: Int { state.withLock { $0.connections } }
+    /// Generated body bytes accepted by the kernel so far, all connections.
+    var bodyBytesSent: Int { state.withLock { $0.bodyBytesSent } }
+    /// Connections this side has finished with (the peer closed, a write
+    /// failed, or the script closed it).
+    var connectionsEnded: Int { state.withLock { $0.connectionsEnded } }
 
     /// Requests that carried this Idempotency-Key.
     func executions(key: String) -> Int {
         state.withLock { $0.requests.filter { $0.header("Idempotency-Key") == key }.count }
     }
 
-    /// Stops accepting and drops every open connection.
+    /// Stops accepting and drops every open connection. Only shuts sockets
+    /// down: the threads that use them close them, so a descriptor number is
+    /// never released while a thread may still call accept or recv on it
+    /// (under load, an old accept thread took the next test's connection on a
+    /// reused number and closed it: "Empty reply from server").
     func close() {
-        let descriptors = state.withLock { state in
+        state.withLock { state in
             state.closed = true
-            return state.descriptors
+            _ = shutdown(listener, Int32(SHUT_RDWR))
+            for descriptor in state.descriptors { _ = shutdown(descriptor, Int32(SHUT_RDWR)) }
         }
-        _ = shutdown(listener, Int32(SHUT_RDWR))
-        _ = Glibc.close(listener)
-        for descriptor in descriptors { _ = shutdown(descriptor, Int32(SHUT_RDWR)) }
     }
 
     private func acceptLoop() {
+        defer { _ = Glibc.close(listener) }
         while true {
             let client = accept(listener, nil, nil)
             guard client >= 0 else { return }
@@ -124,10 +140,13 @@ final class RawUpstream: Sendable {
         var buffer: [UInt8] = []
         var index = 0
         defer {
-            // Forgotten before it is closed, so `close()` never shuts down a
-            // descriptor number the system has already handed to someone else.
-            state.withLock { $0.descriptors.removeAll { $0 == client } }
-            _ = Glibc.close(client)
+            // Forgotten and closed under the lock, so `close()` never shuts
+            // down a descriptor number the system has handed to someone else.
+            state.withLock {
+                $0.descriptors.removeAll { $0 == client }
+                $0.connectionsEnded += 1
+                _ = Glibc.close(client)
+            }
         }
         while let request = Self.readRequest(client, buffer: &buffer, connection: connection, index: index) {
             index += 1
@@ -144,6 +163,20 @@ final class RawUpstream: Sendable {
             case .reset:
                 Self.reset(client)
                 return
+            case .generated(let length, let cutAfter, let hold, let chunked):
+                let framing = chunked ? "Transfer-Encoding: chunked" : "Content-Length: \(length)"
+                guard Self.write(client, Array("HTTP/1.1 200 OK\r\n\(framing)\r\n\r\n".utf8)) else { return }
+                let sent = GeneratedBody.write(min(length, cutAfter ?? length)) { bytes in
+                    let framed = chunked ? Array("\(String(bytes.count, radix: 16))\r\n".utf8) + bytes + [13, 10] : bytes
+                    guard Self.write(client, framed) else { return false }
+                    state.withLock { $0.bodyBytesSent += bytes.count }
+                    return true
+                }
+                guard sent, cutAfter == nil else {
+                    Thread.sleep(forTimeInterval: Double(hold.components.seconds) + Double(hold.components.attoseconds) / 1e18)
+                    return
+                }
+                if chunked, !Self.write(client, Array("0\r\n\r\n".utf8)) { return }
             case .answerThenReset(let bytes, let pause):
                 _ = Self.write(client, bytes)
                 Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
