@@ -1,5 +1,5 @@
 /// The `log` section.
-public struct LogConfiguration: Sendable {
+public struct LogConfiguration: Sendable, Equatable {
     /// How log lines are written.
     public enum Format: String, Sendable, CaseIterable {
         /// Human-readable lines, for a terminal.

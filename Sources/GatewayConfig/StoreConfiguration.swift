@@ -1,7 +1,7 @@
 import GatewayCore
 
 /// The `store` section.
-public struct StoreConfiguration: Sendable {
+public struct StoreConfiguration: Sendable, Equatable {
     /// Which store holds the records, with its connection settings.
     public var backend: StoreBackend
     /// Prepended to every store key, so several gateways (or environments)

@@ -1,7 +1,8 @@
 import GatewayCore
 import Prometheus
 
-/// What the admin listener serves: Prometheus metrics and the two probes.
+/// What the admin listener serves: Prometheus metrics, the two probes and
+/// `POST /reload`.
 public struct AdminEndpoints: Sendable {
     public var registry: PrometheusCollectorRegistry
     /// The store `/readyz` pings.
@@ -12,17 +13,28 @@ public struct AdminEndpoints: Sendable {
     /// worth a human's attention (Redis may evict our keys), or nil. It does
     /// not make the gateway unready: it works, it just promises less.
     public var storeWarning: (@Sendable () async -> String?)?
+    /// Whether an unreachable store makes the gateway unready. False when no
+    /// request would be refused for it: no route is idempotent, or
+    /// `store.on_unavailable` is `pass_through`. Then every replica going
+    /// unready together, with the store, would turn a degraded service into
+    /// none. Asked per probe: a reload can add or remove idempotent routes.
+    public var storeGatesReadiness: @Sendable () -> Bool
+    /// `POST /reload`; nil answers 404.
+    public var reload: (@Sendable () async -> ReloadReport)?
 
     public init(registry: PrometheusCollectorRegistry, store: any IdempotencyStore, drainer: ConnectionDrainer,
-                storeWarning: (@Sendable () async -> String?)? = nil) {
+                storeWarning: (@Sendable () async -> String?)? = nil, storeGatesReadiness: @escaping @Sendable () -> Bool = { true },
+                reload: (@Sendable () async -> ReloadReport)? = nil) {
         self.registry = registry
         self.store = store
         self.drainer = drainer
         self.storeWarning = storeWarning
+        self.storeGatesReadiness = storeGatesReadiness
+        self.reload = reload
     }
 
-    /// Status and body for `path`. Only `/readyz` touches the network.
-    func respond(to path: String) async -> GatewayResponse {
+    /// Status and body for `path`. Only `/readyz` and `/reload` do any work.
+    func respond(method: String, path: String) async -> GatewayResponse {
         switch path {
         case "/metrics":
             return GatewayResponse(status: 200, headers: [HeaderField(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")],
@@ -30,20 +42,37 @@ public struct AdminEndpoints: Sendable {
         case "/healthz":
             return Self.text(200, "ok\n")
         case "/readyz":
-            if drainer.isDraining { return Self.text(503, "shutting down\n") }
-            do {
-                try await store.ping()
-                if let warning = await storeWarning?() {
-                    return Self.text(200, "ready\nwarning: \(warning)\n")
-                }
-                return Self.text(200, "ready\n")
-            } catch {
-                return Self.text(503, "store unavailable\n")
+            return await readiness()
+        case "/reload":
+            guard let reload else { return Self.notFound }
+            guard method == "POST" else {
+                var refused = Self.text(405, "use POST /reload\n")
+                refused.headers.append(HeaderField(name: "Allow", value: "POST"))
+                return refused
             }
+            return await reload().response
         default:
-            return Self.text(404, "not found; try /metrics, /healthz or /readyz\n")
+            return Self.notFound
         }
     }
+
+    private func readiness() async -> GatewayResponse {
+        if drainer.isDraining { return Self.text(503, "shutting down\n") }
+        do {
+            try await store.ping()
+        } catch {
+            guard storeGatesReadiness() else {
+                return Self.text(200, "ready\nstore unavailable; not required: no request is refused for it (on_unavailable: pass_through, or no idempotent route)\n")
+            }
+            return Self.text(503, "store unavailable\n")
+        }
+        if let warning = await storeWarning?() {
+            return Self.text(200, "ready\nwarning: \(warning)\n")
+        }
+        return Self.text(200, "ready\n")
+    }
+
+    private static let notFound = text(404, "not found; try /metrics, /healthz, /readyz or POST /reload\n")
 
     private static func text(_ status: Int, _ body: String) -> GatewayResponse {
         GatewayResponse(status: status, headers: [HeaderField(name: "Content-Type", value: "text/plain; charset=utf-8")], body: Array(body.utf8))

@@ -27,7 +27,8 @@ final class AdminHTTPHandler: ChannelInboundHandler {
             let path = GatewayRequest.splitTarget(head.uri).path
             let endpoints = self.endpoints
             let promise = context.eventLoop.makePromise(of: GatewayResponse.self)
-            promise.completeWithTask { await endpoints.respond(to: path) }
+            let method = head.method.rawValue
+            promise.completeWithTask { await endpoints.respond(method: method, path: path) }
             promise.futureResult.assumeIsolated().whenSuccess { response in
                 let written = ResponseWriter.write(response, keepAlive: head.isKeepAlive, version: head.version, context: context,
                                                    headOnly: head.method == .HEAD)

@@ -12,106 +12,148 @@ public final class GatewayMetrics: Sendable {
     public static let storeOperations = ["claim", "renew", "complete", "release", "ping"]
     public static let responseClasses = ["2xx", "3xx", "4xx", "5xx", "connect_error", "timeout"]
 
-    private let requests: [String: [RequestOutcome: Counter]]
-    private let requestDuration: [String: CoreMetrics.Timer]
-    private let upstreamDuration: [String: CoreMetrics.Timer]
-    private let upstreamResponses: [String: [String: Counter]]
-    private let breakerState: [String: Gauge]
-    private let breakerTransitions: [String: [CircuitBreakerState: Counter]]
-    private let storeDuration: [String: CoreMetrics.Timer]
-    private let storeErrors: [String: Counter]
-    private let claimsInFlight: [String: Meter]
-    private let storedBytes: [String: Recorder]
-    private let leasesLost: [String: Counter]
-    private let ambiguous: [String: [AmbiguousCause: Counter]]
-    private let corruptRecords: [String: Counter]
+    /// The per-route and per-upstream handles, kept in one value so a reload
+    /// can copy them and add only what is new (`including`).
+    private struct Series {
+        var requests: [String: [RequestOutcome: Counter]] = [:]
+        var requestDuration: [String: CoreMetrics.Timer] = [:]
+        var claimsInFlight: [String: Meter] = [:]
+        var storedBytes: [String: Recorder] = [:]
+        var leasesLost: [String: Counter] = [:]
+        var ambiguous: [String: [AmbiguousCause: Counter]] = [:]
+        var corruptRecords: [String: Counter] = [:]
+        var upstreamDuration: [String: CoreMetrics.Timer] = [:]
+        var upstreamResponses: [String: [String: Counter]] = [:]
+        var breakerState: [String: Gauge] = [:]
+        var breakerTransitions: [String: [CircuitBreakerState: Counter]] = [:]
+
+        mutating func add(route: String) {
+            guard requests[route] == nil else { return }
+            requests[route] = Dictionary(uniqueKeysWithValues: RequestOutcome.allCases.map { outcome in
+                (outcome, Counter(label: "idempotency_requests_total", dimensions: [("route", route), ("outcome", outcome.rawValue)]))
+            })
+            requestDuration[route] = CoreMetrics.Timer(label: "gateway_request_duration_seconds", dimensions: [("route", route)])
+            // `unmatched` only counts requests; it never holds a claim.
+            guard route != GatewayMetrics.unmatchedRoute else { return }
+            claimsInFlight[route] = Meter(label: "idempotency_in_flight", dimensions: [("route", route)])
+            storedBytes[route] = Recorder(label: "stored_response_bytes", dimensions: [("route", route)], aggregate: true)
+            leasesLost[route] = Counter(label: "idempotency_lease_lost_total", dimensions: [("route", route)])
+            ambiguous[route] = Dictionary(uniqueKeysWithValues: AmbiguousCause.allCases.map { cause in
+                (cause, Counter(label: "idempotency_ambiguous_total", dimensions: [("route", route), ("cause", cause.rawValue)]))
+            })
+            corruptRecords[route] = Counter(label: "idempotency_record_corrupt_total", dimensions: [("route", route)])
+        }
+
+        mutating func add(upstream: String) {
+            guard upstreamDuration[upstream] == nil else { return }
+            upstreamDuration[upstream] = CoreMetrics.Timer(label: "upstream_request_duration_seconds", dimensions: [("upstream", upstream)])
+            upstreamResponses[upstream] = Dictionary(uniqueKeysWithValues: GatewayMetrics.responseClasses.map { responseClass in
+                (responseClass, Counter(label: "upstream_responses_total", dimensions: [("upstream", upstream), ("class", responseClass)]))
+            })
+            let gauge = Gauge(label: "circuit_breaker_state", dimensions: [("upstream", upstream)])
+            gauge.record(CircuitBreakerState.closed.gaugeValue)
+            breakerState[upstream] = gauge
+            breakerTransitions[upstream] = Dictionary(uniqueKeysWithValues: [CircuitBreakerState.closed, .open, .halfOpen].map { state in
+                (state, Counter(label: "circuit_breaker_transitions_total", dimensions: [("upstream", upstream), ("to", state.label)]))
+            })
+        }
+    }
+
+    /// Handles that do not depend on the configuration's names, shared by
+    /// every instance a reload makes.
+    private struct Fixed: Sendable {
+        let storeDuration: [String: CoreMetrics.Timer]
+        let storeErrors: [String: Counter]
+        let refusedConnections: Counter
+        let clientTimeouts: [ClientTimeout: Counter]
+        let reloads: [ReloadResult: Counter]
+        let warnings: WarningThrottle
+    }
+
+    private let series: Series
+    private let fixed: Fixed
 
     /// Shared by every connection's `ExchangeReporter`, like the metrics: a
     /// repeating warning is throttled process-wide, not per connection.
-    let warnings = WarningThrottle()
+    var warnings: WarningThrottle { fixed.warnings }
 
     public init(routes: [String], upstreams: [String]) {
-        let routeLabels = routes + [Self.unmatchedRoute]
-        requests = Dictionary(uniqueKeysWithValues: routeLabels.map { route in
-            (route, Dictionary(uniqueKeysWithValues: RequestOutcome.allCases.map { outcome in
-                (outcome, Counter(label: "idempotency_requests_total", dimensions: [("route", route), ("outcome", outcome.rawValue)]))
-            }))
-        })
-        requestDuration = Dictionary(uniqueKeysWithValues: routeLabels.map {
-            ($0, CoreMetrics.Timer(label: "gateway_request_duration_seconds", dimensions: [("route", $0)]))
-        })
-        claimsInFlight = Dictionary(uniqueKeysWithValues: routes.map {
-            ($0, Meter(label: "idempotency_in_flight", dimensions: [("route", $0)]))
-        })
-        storedBytes = Dictionary(uniqueKeysWithValues: routes.map {
-            ($0, Recorder(label: "stored_response_bytes", dimensions: [("route", $0)], aggregate: true))
-        })
-        leasesLost = Dictionary(uniqueKeysWithValues: routes.map {
-            ($0, Counter(label: "idempotency_lease_lost_total", dimensions: [("route", $0)]))
-        })
-        ambiguous = Dictionary(uniqueKeysWithValues: routes.map { route in
-            (route, Dictionary(uniqueKeysWithValues: AmbiguousCause.allCases.map { cause in
-                (cause, Counter(label: "idempotency_ambiguous_total", dimensions: [("route", route), ("cause", cause.rawValue)]))
-            }))
-        })
-        corruptRecords = Dictionary(uniqueKeysWithValues: routes.map {
-            ($0, Counter(label: "idempotency_record_corrupt_total", dimensions: [("route", $0)]))
-        })
-        upstreamDuration = Dictionary(uniqueKeysWithValues: upstreams.map {
-            ($0, CoreMetrics.Timer(label: "upstream_request_duration_seconds", dimensions: [("upstream", $0)]))
-        })
-        upstreamResponses = Dictionary(uniqueKeysWithValues: upstreams.map { upstream in
-            (upstream, Dictionary(uniqueKeysWithValues: Self.responseClasses.map { responseClass in
-                (responseClass, Counter(label: "upstream_responses_total", dimensions: [("upstream", upstream), ("class", responseClass)]))
-            }))
-        })
-        breakerState = Dictionary(uniqueKeysWithValues: upstreams.map { upstream in
-            let gauge = Gauge(label: "circuit_breaker_state", dimensions: [("upstream", upstream)])
-            gauge.record(CircuitBreakerState.closed.gaugeValue)
-            return (upstream, gauge)
-        })
-        breakerTransitions = Dictionary(uniqueKeysWithValues: upstreams.map { upstream in
-            (upstream, Dictionary(uniqueKeysWithValues: [CircuitBreakerState.closed, .open, .halfOpen].map { state in
-                (state, Counter(label: "circuit_breaker_transitions_total", dimensions: [("upstream", upstream), ("to", state.label)]))
-            }))
-        })
-        storeDuration = Dictionary(uniqueKeysWithValues: Self.storeOperations.map {
+        var series = Series()
+        for route in routes + [Self.unmatchedRoute] { series.add(route: route) }
+        for upstream in upstreams { series.add(upstream: upstream) }
+        self.series = series
+        let storeDuration: [String: CoreMetrics.Timer] = Dictionary(uniqueKeysWithValues: Self.storeOperations.map {
             ($0, CoreMetrics.Timer(label: "store_operation_duration_seconds", dimensions: [("operation", $0)]))
         })
-        storeErrors = Dictionary(uniqueKeysWithValues: Self.storeOperations.map {
+        let storeErrors: [String: Counter] = Dictionary(uniqueKeysWithValues: Self.storeOperations.map {
             ($0, Counter(label: "store_errors_total", dimensions: [("operation", $0)]))
         })
+        let clientTimeouts: [ClientTimeout: Counter] = Dictionary(uniqueKeysWithValues: ClientTimeout.allCases.map {
+            ($0, Counter(label: "client_timeouts_total", dimensions: [("kind", $0.rawValue)]))
+        })
+        let reloads: [ReloadResult: Counter] = Dictionary(uniqueKeysWithValues: ReloadResult.allCases.map {
+            ($0, Counter(label: "config_reload_total", dimensions: [("result", $0.rawValue)]))
+        })
+        fixed = Fixed(storeDuration: storeDuration, storeErrors: storeErrors,
+                      refusedConnections: Counter(label: "client_connections_refused_total"),
+                      clientTimeouts: clientTimeouts, reloads: reloads, warnings: WarningThrottle())
+    }
+
+    private init(series: Series, fixed: Fixed) {
+        self.series = series
+        self.fixed = fixed
+    }
+
+    /// The metrics for a reloaded configuration: the same handles for every
+    /// name seen before (so no series is created twice, and the series of a
+    /// route that a reload removed keeps its values), new handles for new
+    /// names, made here, at reload, never on the request path.
+    public func including(routes: [String], upstreams: [String]) -> GatewayMetrics {
+        var series = self.series
+        for route in routes { series.add(route: route) }
+        for upstream in upstreams { series.add(upstream: upstream) }
+        return GatewayMetrics(series: series, fixed: fixed)
     }
 
     func request(route: String, outcome: RequestOutcome, nanoseconds: Int64) {
-        let route = requests[route] == nil ? Self.unmatchedRoute : route
-        requests[route]?[outcome]?.increment()
-        requestDuration[route]?.recordNanoseconds(nanoseconds)
+        let route = series.requests[route] == nil ? Self.unmatchedRoute : route
+        series.requests[route]?[outcome]?.increment()
+        series.requestDuration[route]?.recordNanoseconds(nanoseconds)
     }
 
     func upstreamCall(upstream: String, responseClass: String, nanoseconds: Int64) {
-        upstreamDuration[upstream]?.recordNanoseconds(nanoseconds)
-        upstreamResponses[upstream]?[responseClass]?.increment()
+        series.upstreamDuration[upstream]?.recordNanoseconds(nanoseconds)
+        series.upstreamResponses[upstream]?[responseClass]?.increment()
     }
 
     func storeCall(operation: String, failed: Bool, nanoseconds: Int64) {
-        storeDuration[operation]?.recordNanoseconds(nanoseconds)
-        if failed { storeErrors[operation]?.increment() }
+        fixed.storeDuration[operation]?.recordNanoseconds(nanoseconds)
+        if failed { fixed.storeErrors[operation]?.increment() }
     }
 
-    func claimOpened(route: String) { claimsInFlight[route]?.increment() }
-    func claimClosed(route: String) { claimsInFlight[route]?.decrement() }
-    func stored(route: String, bytes: Int) { storedBytes[route]?.record(bytes) }
+    func claimOpened(route: String) { series.claimsInFlight[route]?.increment() }
+    func claimClosed(route: String) { series.claimsInFlight[route]?.decrement() }
+    func stored(route: String, bytes: Int) { series.storedBytes[route]?.record(bytes) }
     /// A request found its claim taken over (renewal or settling refused):
     /// counted once per request, however many times it found out.
-    func leaseLost(route: String) { leasesLost[route]?.increment() }
+    func leaseLost(route: String) { series.leasesLost[route]?.increment() }
     /// A keyed request's upstream call failed after sending (held or released).
-    func ambiguousOutcome(route: String, cause: AmbiguousCause) { ambiguous[route]?[cause]?.increment() }
-    func recordCorrupt(route: String) { corruptRecords[route]?.increment() }
+    func ambiguousOutcome(route: String, cause: AmbiguousCause) { series.ambiguous[route]?[cause]?.increment() }
+    func recordCorrupt(route: String) { series.corruptRecords[route]?.increment() }
 
     /// Wired to each upstream's `CircuitBreaker.onTransition`.
     public func breakerTransition(upstream: String, to state: CircuitBreakerState) {
-        breakerState[upstream]?.record(state.gaugeValue)
-        breakerTransitions[upstream]?[state]?.increment()
+        series.breakerState[upstream]?.record(state.gaugeValue)
+        series.breakerTransitions[upstream]?[state]?.increment()
     }
+
+    /// A reload replaced the upstream's guard with a new, closed breaker.
+    public func breakerReplaced(upstream: String) {
+        series.breakerState[upstream]?.record(CircuitBreakerState.closed.gaugeValue)
+    }
+
+    /// A connection closed at once because `max_connections` were open.
+    func connectionRefused() { fixed.refusedConnections.increment() }
+    func clientTimedOut(_ kind: ClientTimeout) { fixed.clientTimeouts[kind]?.increment() }
+    public func reloaded(_ result: ReloadResult) { fixed.reloads[result]?.increment() }
 }

@@ -1,26 +1,33 @@
 import GatewayCore
 import Logging
 
-/// Everything a connection handler needs, built once at start and shared by
-/// every connection: compiled routes, the pipeline, limits, metrics and the
-/// drainer that graceful shutdown uses.
+/// Everything a connection handler needs, shared by every connection: what
+/// is fixed at start (limits, the logger, the drainer that graceful shutdown
+/// uses) and the snapshots a reload replaces (routes, pipeline, metrics).
 public struct GatewayRuntime: Sendable {
-    public var routes: RouteTable
-    public var pipeline: RequestPipeline
+    public var snapshots: RuntimeSnapshots
     public var maxRequestBody: ByteSize
     public var client: ClientLimits
     public var logger: Logger
-    public var metrics: GatewayMetrics
     public var drainer: ConnectionDrainer
 
-    public init(routes: RouteTable, pipeline: RequestPipeline, maxRequestBody: ByteSize, client: ClientLimits = ClientLimits(),
-                logger: Logger, metrics: GatewayMetrics, drainer: ConnectionDrainer) {
-        self.routes = routes
-        self.pipeline = pipeline
+    public init(snapshots: RuntimeSnapshots, maxRequestBody: ByteSize, client: ClientLimits = ClientLimits(),
+                logger: Logger, drainer: ConnectionDrainer) {
+        self.snapshots = snapshots
         self.maxRequestBody = maxRequestBody
         self.client = client
         self.logger = logger
-        self.metrics = metrics
         self.drainer = drainer
     }
+
+    /// A runtime that is never reloaded (tests).
+    public init(routes: RouteTable, pipeline: RequestPipeline, maxRequestBody: ByteSize, client: ClientLimits = ClientLimits(),
+                logger: Logger, metrics: GatewayMetrics, drainer: ConnectionDrainer) {
+        self.init(snapshots: RuntimeSnapshots(RuntimeSnapshot(generation: 1, routes: routes, pipeline: pipeline, metrics: metrics)),
+                  maxRequestBody: maxRequestBody, client: client, logger: logger, drainer: drainer)
+    }
+
+    /// The metrics of the current snapshot; the process-wide series
+    /// (connections, store, reloads) are the same in every snapshot.
+    public var metrics: GatewayMetrics { snapshots.current.metrics }
 }

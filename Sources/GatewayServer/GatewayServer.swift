@@ -27,14 +27,37 @@ public final class GatewayServer: Sendable {
                 // before it costs a decoder or a byte of buffer; the ones
                 // already open keep being served.
                 guard runtime.drainer.admit(channel, limit: runtime.client.maxConnections) else {
+                    runtime.metrics.connectionRefused()
                     return channel.close()
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     try Self.configure(channel.pipeline.syncOperations, runtime: runtime)
                 }
             }
+        warmUp(runtime: runtime)
         let channel = try await bootstrap.bind(host: host, port: port).get()
         return GatewayServer(channel: channel)
+    }
+
+    /// Builds one connection's decoder before the listener accepts anything.
+    /// A CI run caught the gateway crashing (null dereference inside the
+    /// Swift runtime's conformance check) while two event loops instantiated
+    /// `ByteToMessageHandler<HTTPRequestDecoder>`'s metadata for their first
+    /// connections at the same moment. Instantiating it once, on one thread,
+    /// means no connection ever does it concurrently. The root cause (runtime
+    /// race or corruption elsewhere) is not proven; this removes the window.
+    private static func warmUp(runtime: GatewayRuntime) {
+        _ = makeDecoder(runtime: runtime)
+        _ = ClientByteCounter()
+    }
+
+    private static func makeDecoder(runtime: GatewayRuntime) -> ByteToMessageHandler<HTTPRequestDecoder> {
+        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
+        decoderLimits.maxHeaderFieldSize = runtime.client.maxHeaderBytes
+        decoderLimits.maxHeaderListSize = runtime.client.maxHeaderBytes
+        return ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes,
+                                                       informationalResponseStrategy: .drop,
+                                                       limitConfiguration: decoderLimits))
     }
 
     /// Only NIO's decoder, with the byte counter before it: ProxyHTTPHandler
@@ -43,13 +66,8 @@ public final class GatewayServer: Sendable {
     /// `max_header_bytes` as well: it counts the request line and header
     /// fields exactly, but not their separators.
     static func configure(_ pipeline: ChannelPipeline.SynchronousOperations, runtime: GatewayRuntime) throws {
-        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
-        decoderLimits.maxHeaderFieldSize = runtime.client.maxHeaderBytes
-        decoderLimits.maxHeaderListSize = runtime.client.maxHeaderBytes
         try pipeline.addHandler(ClientByteCounter())
-        try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes,
-                                                                        informationalResponseStrategy: .drop,
-                                                                        limitConfiguration: decoderLimits)))
+        try pipeline.addHandler(makeDecoder(runtime: runtime))
         try pipeline.addHandler(ProxyHTTPHandler(runtime: runtime))
     }
 

@@ -23,9 +23,16 @@ public struct GatewayService: Service {
     /// Claims whose upstream call outlived the drain are settled here, before
     /// `run` returns and the store client closes: a claim left behind would
     /// answer every retry with 409 until `lock_ttl` ran out. Each is logged
-    /// with its key hash: the upstream may still execute it.
+    /// with its key hash: the upstream may still execute it. Pipelines that
+    /// a reload replaced are included: their requests may still run.
     private func settleAbandonedClaims() async {
-        for abandoned in await runtime.pipeline.abandonHeldClaims() {
+        for pipeline in runtime.snapshots.allPipelines {
+            await settleAbandonedClaims(of: pipeline)
+        }
+    }
+
+    private func settleAbandonedClaims(of pipeline: RequestPipeline) async {
+        for abandoned in await pipeline.abandonHeldClaims() {
             runtime.metrics.ambiguousOutcome(route: abandoned.key.route, cause: .shutdown)
             runtime.logger.warning("claim abandoned at shutdown", metadata: [
                 "route": "\(abandoned.key.route)", "key.hash": "\(abandoned.key.digest)",

@@ -286,6 +286,9 @@ struct ProxyConnectionStateMachine {
 
     mutating func writabilityChanged(writable: Bool, now: NIODeadline) {
         sendStalledSince = writable ? nil : now
+        // A connection is idle only once its answer has left: the keepalive
+        // timeout counts from then, and a stalled answer is `sendTimeout`'s.
+        if writable, case .idle = state { state = .idle(since: now) }
     }
 
     /// A part of a response left: the client is reading, however slowly.
@@ -299,7 +302,7 @@ struct ProxyConnectionStateMachine {
         let send = sendStalledSince.map { $0 + limits.sendTimeout }
         let read: NIODeadline?
         switch state {
-        case .idle(let since): read = since + limits.keepaliveTimeout
+        case .idle(let since): read = sendStalledSince == nil ? since + limits.keepaliveTimeout : nil
         case .receivingHead(let since, _): read = since + limits.headerTimeout
         case .receivingBody(_, _, let lastRead): read = lastRead + limits.bodyTimeout
         case .processing, .streaming, .closing, .closed: read = nil
@@ -312,23 +315,24 @@ struct ProxyConnectionStateMachine {
     /// The connection's timer fired: what is overdue, if anything. A client
     /// that stopped reading gets no answer (it would not read it); one whose
     /// request stopped arriving gets a 408; an idle one is closed silently.
-    mutating func timerFired(now: NIODeadline) -> Action {
+    /// Also says which timeout it was, if one ran out, for the metrics.
+    mutating func timerFired(now: NIODeadline) -> (Action, ClientTimeout?) {
         if let stalled = sendStalledSince, stalled + limits.sendTimeout <= now {
-            if case .closed = state { return .none }
+            if case .closed = state { return (.none, nil) }
             state = .closing
             backlog.removeAll()
-            return .close
+            return (.close, .send)
         }
         switch state {
-        case .idle(let since) where since + limits.keepaliveTimeout <= now:
+        case .idle(let since) where sendStalledSince == nil && since + limits.keepaliveTimeout <= now:
             state = .closing
-            return .close
+            return (.close, .keepalive)
         case .receivingHead(let since, _) where since + limits.headerTimeout <= now:
-            return refuse(nil, ClientProblems.requestTimeout())
+            return (refuse(nil, ClientProblems.requestTimeout()), .header)
         case .receivingBody(let request, _, let lastRead) where lastRead + limits.bodyTimeout <= now:
-            return refuse(request.head, ClientProblems.requestTimeout())
+            return (refuse(request.head, ClientProblems.requestTimeout()), .body)
         default:
-            return .none
+            return (.none, nil)
         }
     }
 }

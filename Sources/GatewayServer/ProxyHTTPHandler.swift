@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import GatewayCore
 import Logging
 import NIOCore
@@ -26,10 +29,14 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         var requestID: String
         var routeName: String
         var started: NIODeadline
+        /// Over the metrics of the snapshot the request was routed with.
+        var reporter: ExchangeReporter
     }
 
     private let runtime: GatewayRuntime
-    private let reporter: ExchangeReporter
+    /// The snapshot the last request used; each request checks it is still
+    /// the latest (`RuntimeSnapshots.refreshed`) and keeps it to its end.
+    private var snapshot: RuntimeSnapshot
     private let limits: ProxyConnectionStateMachine.Limits
     private var machine: ProxyConnectionStateMachine
     private var taskExecutor: EventLoopTaskExecutor?
@@ -43,7 +50,7 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
 
     init(runtime: GatewayRuntime) {
         self.runtime = runtime
-        self.reporter = ExchangeReporter(logger: runtime.logger, metrics: runtime.metrics)
+        self.snapshot = runtime.snapshots.current
         self.limits = ProxyConnectionStateMachine.Limits(
             maxRequestBody: runtime.maxRequestBody, maxHeaderBytes: runtime.client.maxHeaderBytes,
             headerTimeout: TimeAmount(runtime.client.headerTimeout), bodyTimeout: TimeAmount(runtime.client.bodyTimeout),
@@ -131,8 +138,14 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         let path = request.target.path
         let method = head.method.rawValue
         let requestID = RequestID.resolve(head.headers.first(name: "x-request-id"))
-        guard let route = runtime.routes.route(method: method, path: path) else {
-            let exchange = Exchange(head: head, requestID: requestID, routeName: GatewayMetrics.unmatchedRoute, started: request.started)
+        // One snapshot for the whole request: routed, run and recorded
+        // under the configuration it started with.
+        let snapshot = runtime.snapshots.refreshed(self.snapshot)
+        self.snapshot = snapshot
+        let reporter = ExchangeReporter(logger: runtime.logger, metrics: snapshot.metrics)
+        guard let route = snapshot.routes.route(method: method, path: path) else {
+            let exchange = Exchange(head: head, requestID: requestID, routeName: GatewayMetrics.unmatchedRoute, started: request.started,
+                                    reporter: reporter)
             finish(context: context, exchange: exchange, result: PipelineResult(
                 response: Problems.noRoute(method: method, path: path).response, outcome: .rejected))
             return
@@ -157,14 +170,15 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         let forwarded = GatewayRequest(method: method, path: path, query: request.target.query, headers: headers,
                                        body: body.readBytes(length: body.readableBytes) ?? [],
                                        clientAddress: context.channel.remoteAddress?.ipAddress)
-        let exchange = Exchange(head: head, requestID: requestID, routeName: route.name, started: request.started)
-        let pipeline = runtime.pipeline
+        let exchange = Exchange(head: head, requestID: requestID, routeName: route.name, started: request.started,
+                                reporter: reporter)
+        let pipeline = snapshot.pipeline
         let promise = context.eventLoop.makePromise(of: PipelineResult.self)
         Task(executorPreference: executor(for: context.eventLoop)) {
             promise.succeed(await pipeline.handle(forwarded, route: route))
         }
         promise.futureResult.assumeIsolated().whenSuccess { result in
-            self.reporter.report(result, route: route, requestID: requestID)
+            reporter.report(result, route: route, requestID: requestID)
             self.finish(context: context, exchange: exchange, result: result)
             self.drainBacklog(context: context)
             self.armTimer(context: context)
@@ -193,8 +207,8 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         }
         // A stream nobody will write (HEAD, a closed connection) is stopped now.
         if disposition == .discard || streamed == nil { result.response.bodyStream?.cancel() }
-        reporter.record(ExchangeRecord(requestID: exchange.requestID, routeName: exchange.routeName,
-                                       method: exchange.head.method.rawValue, started: exchange.started), result: result)
+        exchange.reporter.record(ExchangeRecord(requestID: exchange.requestID, routeName: exchange.routeName,
+                                                method: exchange.head.method.rawValue, started: exchange.started), result: result)
     }
 
     /// Hands a streamed body to its writer; the machine is `.streaming`
@@ -259,7 +273,16 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         let fireAt = min(deadline, context.eventLoop.now + runtime.client.shortestTimeout)
         timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: fireAt) {
             self.timer = nil
-            self.perform(self.machine.timerFired(now: context.eventLoop.now), context: context)
+            let (action, timeout) = self.machine.timerFired(now: context.eventLoop.now)
+            if let timeout { self.snapshot.metrics.clientTimedOut(timeout) }
+            if timeout == .send {
+                // A reset, not a FIN: the FIN would wait behind the unsent
+                // answer for a client that does not read, and the kernel
+                // would keep its buffers meanwhile (nginx's
+                // `reset_timedout_connection`). The client learns at once.
+                _ = (context.channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+            }
+            self.perform(action, context: context)
             self.armTimer(context: context)
         }
     }
@@ -276,11 +299,14 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
             return
         }
         let requestID = RequestID.resolve(head.headers.first(name: "x-request-id"))
-        let routeName = (try? RequestTarget.parse(head.uri)).flatMap { runtime.routes.route(method: head.method.rawValue, path: $0.path)?.name }
+        let snapshot = runtime.snapshots.refreshed(self.snapshot)
+        self.snapshot = snapshot
+        let routeName = (try? RequestTarget.parse(head.uri)).flatMap { snapshot.routes.route(method: head.method.rawValue, path: $0.path)?.name }
         write(result.response, requestID: requestID,
               framing: .init(version: head.version, keepAlive: false, headOnly: head.method == .HEAD), context: context)
-        reporter.record(ExchangeRecord(requestID: requestID, routeName: routeName ?? GatewayMetrics.unmatchedRoute,
-                                       method: head.method.rawValue, started: .now()), result: result)
+        let record = ExchangeRecord(requestID: requestID, routeName: routeName ?? GatewayMetrics.unmatchedRoute,
+                                    method: head.method.rawValue, started: .now())
+        ExchangeReporter(logger: runtime.logger, metrics: snapshot.metrics).record(record, result: result)
     }
 
     /// Larger answers go out in slices of this size, each reporting when it

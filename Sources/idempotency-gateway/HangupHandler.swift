@@ -2,23 +2,21 @@ import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
-import Logging
 
-/// Keeps SIGHUP from killing the gateway. Its default action ends the
-/// process with no drain, and process managers send it to mean "reload";
-/// reloading comes later, so for now it is logged and otherwise ignored.
-/// A dispatch source, not a C handler: the log call must not run in signal
-/// context.
+/// Turns SIGHUP into a configuration reload, the way process managers
+/// (systemd's `ExecReload`, config-reloader sidecars) ask for one. Its
+/// default action would end the process with no drain. A dispatch source,
+/// not a C handler: the reload must not run in signal context.
 final class HangupHandler {
     private let source: any DispatchSourceSignal
 
-    init(logger: Logger) {
+    init(reloader: ConfigurationReloader) {
         // Ignored first, so a SIGHUP that arrives before the source is
         // armed cannot end the process either.
         signal(SIGHUP, SIG_IGN)
         source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         source.setEventHandler {
-            logger.notice("SIGHUP received; configuration reload is not supported yet, the gateway keeps running")
+            Task { _ = await reloader.reload(trigger: "SIGHUP") }
         }
         source.resume()
     }

@@ -27,11 +27,13 @@ struct ServeCommand: AsyncParsableCommand {
         // A peer that closes its socket must cost one request an error, not
         // the process its life: hiredis writes without MSG_NOSIGNAL.
         signal(SIGPIPE, SIG_IGN)
+        // Until the reload handler is armed, a SIGHUP must not end the
+        // process either (its default action).
+        signal(SIGHUP, SIG_IGN)
         let configuration = try ConfigurationReport.loadOrExit(path: config)
         Self.bootstrapLogging(configuration.log)
         let registry = Self.bootstrapMetrics()
         let logger = Logger(label: "idempotency-gateway")
-        let hangup = HangupHandler(logger: logger)
 
         let upstreamNames = configuration.upstreams.keys.sorted()
         let metrics = GatewayMetrics(routes: configuration.routes.map(\.name), upstreams: upstreamNames)
@@ -40,17 +42,14 @@ struct ServeCommand: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let (store, redis) = Self.makeStore(configuration.store, group: group, metrics: metrics, logger: logger)
         let curl = CurlTransport(logger: logger)
-        let guards = Self.makeGuards(configuration.upstreams, metrics: metrics, logger: logger)
+        var assembly = RuntimeAssembly(store: store, transport: curl, logger: logger)
+        let snapshots = RuntimeSnapshots(assembly.snapshot(for: configuration, generation: 1, metrics: metrics))
+        let reloader = ConfigurationReloader(path: config, running: configuration, assembly: assembly, snapshots: snapshots, logger: logger)
+        let hangup = HangupHandler(reloader: reloader)
 
-        var settings = RequestPipeline.Settings()
-        settings.keyPrefix = configuration.store.keyPrefix
-        settings.onUnavailable = configuration.store.onUnavailable
-        settings.maxStoredBody = configuration.limits.maxStoredBody.bytes
         let drainer = ConnectionDrainer()
         let runtime = GatewayRuntime(
-            routes: RouteTable(configuration.routes),
-            pipeline: RequestPipeline(store: store, transport: InstrumentedTransport(curl, metrics: metrics),
-                                      guards: guards, settings: settings),
+            snapshots: snapshots,
             maxRequestBody: configuration.limits.maxRequestBody,
             client: ClientLimits(headerTimeout: configuration.limits.clientHeaderTimeout,
                                  bodyTimeout: configuration.limits.clientBodyTimeout,
@@ -58,11 +57,14 @@ struct ServeCommand: AsyncParsableCommand {
                                  sendTimeout: configuration.limits.sendTimeout,
                                  maxConnections: configuration.limits.maxConnections,
                                  maxHeaderBytes: configuration.limits.maxHeaderBytes.bytes),
-            logger: logger, metrics: metrics, drainer: drainer)
-
+            logger: logger, drainer: drainer)
+        let riskNotice = StoreRiskNotice(logger: logger)
+        let storeRequired = configuration.store.onUnavailable == .reject
         let admin = AdminService(host: configuration.adminListen.host, port: configuration.adminListen.port, group: group,
                                  endpoints: AdminEndpoints(registry: registry, store: store, drainer: drainer,
-                                                           storeWarning: redis.map { Self.evictionWarning($0, logger: logger) }),
+                                                           storeWarning: redis.map { Self.evictionWarning($0, notice: riskNotice) },
+                                                           storeGatesReadiness: { storeRequired && snapshots.current.usesStore },
+                                                           reload: { await reloader.reload(trigger: "admin") }),
                                  logger: logger)
         let proxy = GatewayService(host: configuration.listen.host, port: configuration.listen.port, group: group,
                                    runtime: runtime, shutdownTimeout: configuration.shutdownTimeout)
@@ -77,7 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         let startupCheck = redis.map { redis in
-            Task.detached { await Self.warnAboutEvictionOnceReachable(redis, logger: logger) }
+            Task.detached { await Self.warnAboutEvictionOnceReachable(redis, notice: riskNotice) }
         }
         var failed = false
         do { try await serviceGroup.run() } catch {
@@ -146,40 +148,26 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// The `/readyz` hook: asks Redis every time, logs what it finds.
-    static func evictionWarning(_ redis: RedisStore, logger: Logger) -> @Sendable () async -> String? {
+    /// The `/readyz` hook: asks Redis every time; the notice logs only a
+    /// change.
+    static func evictionWarning(_ redis: RedisStore, notice: StoreRiskNotice) -> @Sendable () async -> String? {
         {
             let risk = await redis.evictionRisk()
-            if let risk { logger.warning("Redis can evict idempotency records", metadata: ["risk": "\(risk)"]) }
+            notice.observe(risk)
             return risk
         }
     }
 
     /// At start, once Redis answers (it may come up after the gateway), say
     /// loudly if its eviction policy can drop our keys. Never delays start.
-    static func warnAboutEvictionOnceReachable(_ redis: RedisStore, logger: Logger) async {
+    static func warnAboutEvictionOnceReachable(_ redis: RedisStore, notice: StoreRiskNotice) async {
         for _ in 0..<30 {
             if (try? await redis.ping()) != nil {
-                if let risk = await redis.evictionRisk() {
-                    logger.warning("Redis can evict idempotency records", metadata: ["risk": "\(risk)"])
-                }
+                notice.observe(await redis.evictionRisk())
                 return
             }
             try? await Task.sleep(for: .seconds(2))
             if Task.isCancelled { return }
-        }
-    }
-
-    static func makeGuards(_ upstreams: [String: UpstreamSettings], metrics: GatewayMetrics, logger: Logger) -> [String: UpstreamGuard] {
-        upstreams.mapValues { settings in
-            let name = settings.name
-            let breaker = CircuitBreaker(settings: settings.circuitBreaker, onTransition: { from, to in
-                metrics.breakerTransition(upstream: name, to: to)
-                logger.warning("circuit breaker changed state", metadata: [
-                    "upstream": "\(name)", "from": "\(from.label)", "to": "\(to.label)",
-                ])
-            })
-            return UpstreamGuard(settings: settings, breaker: breaker)
         }
     }
 }

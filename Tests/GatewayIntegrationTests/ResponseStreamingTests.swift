@@ -108,8 +108,8 @@ struct ResponseStreamingTests {
         #expect(growth < 5 * (3 << 20), "RSS grew by \(growth >> 10) KiB")
         // Paused, not finished: the upstream is still mid-body on each.
         #expect(f.ledger.generatedBodiesAbandoned == 0)
-        // The client cannot see the FIN behind the bytes it does not read:
-        // the gateway's side of each socket tells when it closed.
+        // Timed on the gateway's side of each socket: a client that does not
+        // read may not notice the close until it reads.
         #expect(connections.allSatisfy { SocketTable.isOpen(localPort: f.port, remotePort: $0.port) })
         #expect(f.ledger.totalExecutions == 6)
         for (_, port, sentAt) in connections {
@@ -118,8 +118,8 @@ struct ResponseStreamingTests {
             #expect(closed - sentAt <= .seconds(6))
         }
         print("cut off \(ContinuousClock.now - sent) after the requests (send_timeout 2s)")
-        // Reading now, each client gets what was already on its way, then
-        // the close: never a complete response.
+        // Reading now, each client finds its connection closed (reset):
+        // never a complete response.
         for (connection, _, _) in connections {
             connection.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in connection.channel.read() }
             #expect(await connection.waitForClose(limit: .seconds(10)) != nil)

@@ -38,6 +38,48 @@ struct ProxyConnectionStateMachineTests {
         #expect(machine.deadline == t1 + .seconds(40))
     }
 
+    /// An answer still being sent is not idleness: the keepalive timeout
+    /// (shorter here) waits until it has left, and a client that stopped
+    /// reading it is cut off by the send timeout, counted as such.
+    @Test func aStalledAnswerIsTheSendTimeoutsNotKeepalives() {
+        let limits = ProxyConnectionStateMachine.Limits(
+            maxRequestBody: ByteSize(bytes: 100), maxHeaderBytes: 1000, headerTimeout: .seconds(10), bodyTimeout: .seconds(20),
+            keepaliveTimeout: .seconds(1), sendTimeout: .seconds(2))
+        var machine = ProxyConnectionStateMachine(limits: limits, allocator: ByteBufferAllocator(), now: Self.start)
+        _ = machine.receive(.part(.head(Self.head())), now: Self.start)
+        _ = machine.receive(.part(.body(ByteBuffer(string: "ab"))), now: Self.start)
+        guard case .run = machine.receive(.part(.end(nil)), now: Self.start) else {
+            Issue.record("a complete request is run")
+            return
+        }
+        #expect(machine.responseReady(draining: false, now: Self.start) == .keepAlive)
+        machine.writabilityChanged(writable: false, now: Self.start)
+        #expect(machine.deadline == Self.start + .seconds(2))
+        let (early, none) = machine.timerFired(now: Self.start + .milliseconds(1500))
+        guard case .none = early, none == nil else {
+            Issue.record("nothing is due at 1.5 s while the answer is being sent")
+            return
+        }
+        let (late, kind) = machine.timerFired(now: Self.start + .seconds(2))
+        guard case .close = late else {
+            Issue.record("the send timeout closes")
+            return
+        }
+        #expect(kind == .send)
+
+        // Once the answer has left, keepalive counts from then.
+        var reading = ProxyConnectionStateMachine(limits: limits, allocator: ByteBufferAllocator(), now: Self.start)
+        _ = reading.receive(.part(.head(Self.head())), now: Self.start)
+        _ = reading.receive(.part(.body(ByteBuffer(string: "ab"))), now: Self.start)
+        _ = reading.receive(.part(.end(nil)), now: Self.start)
+        _ = reading.responseReady(draining: false, now: Self.start)
+        reading.writabilityChanged(writable: false, now: Self.start)
+        let sent = Self.start + .milliseconds(1500)
+        reading.writabilityChanged(writable: true, now: sent)
+        #expect(reading.deadline == sent + .seconds(1))
+        #expect(reading.timerFired(now: sent + .seconds(1)).1 == .keepalive)
+    }
+
     @Test func aHeadIsRefusedOneReadAfterItPassesTheLimit() {
         var machine = Self.machine()
         _ = machine.receive(.bytes(600, http09: false), now: Self.start)

@@ -18,6 +18,8 @@ struct HandlerFixture {
     let channel: EmbeddedChannel
     let transport: FakeTransport
     let drainer: ConnectionDrainer
+    /// What a reload publishes to.
+    let snapshots: RuntimeSnapshots
 
     var loop: EmbeddedEventLoop { channel.embeddedEventLoop }
 
@@ -26,12 +28,14 @@ struct HandlerFixture {
         self.transport = transport
         drainer = ConnectionDrainer()
         let upstream = UpstreamSettings(name: "main", baseURL: "http://upstream.test")
-        let runtime = GatewayRuntime(
+        snapshots = RuntimeSnapshots(RuntimeSnapshot(
+            generation: 1,
             routes: RouteTable([Route(name: "plain", match: RouteMatch(path: .prefix("/v1")), upstream: upstream, idempotency: nil)]),
             pipeline: RequestPipeline(store: MemoryStore(), transport: transport),
-            maxRequestBody: ByteSize(bytes: maxRequestBody), client: limits,
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-            metrics: GatewayMetrics(routes: ["plain"], upstreams: ["main"]), drainer: drainer)
+            metrics: GatewayMetrics(routes: ["plain"], upstreams: ["main"])))
+        let runtime = GatewayRuntime(
+            snapshots: snapshots, maxRequestBody: ByteSize(bytes: maxRequestBody), client: limits,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), drainer: drainer)
         channel = EmbeddedChannel()
         try GatewayServer.configure(channel.pipeline.syncOperations, runtime: runtime)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
