@@ -237,13 +237,7 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
             drainBacklog(context: context)
             armTimer(context: context)
         case .close:
-            lastWrite.assumeIsolated().whenComplete { result in
-                guard case .success = result else {
-                    context.close(promise: nil)
-                    return
-                }
-                Self.closeLingering(context: context)
-            }
+            LingeringClose.after(lastWrite, context: context)
         case .discard:
             break
         }
@@ -330,31 +324,6 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
             return
         }
-        context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { result in
-            guard case .success = result else {
-                context.close(promise: nil)
-                return
-            }
-            Self.closeLingering(context: context)
-        }
-    }
-
-    /// How long a closing connection keeps reading (and dropping) what the
-    /// client still sends.
-    private static let lingerTime = TimeAmount.seconds(2)
-
-    /// Closes the way nginx's `lingering_close` does: the output first, so
-    /// the client reads the whole answer and then EOF, and the input a little
-    /// later. Closing both at once while the client is still sending (a
-    /// refused body, an oversized head) makes the kernel reset the
-    /// connection, and the reset can destroy the answer before the client
-    /// reads it. A client that closes on EOF ends it at once.
-    private static func closeLingering(context: ChannelHandlerContext) {
-        context.close(mode: .output).assumeIsolated().whenComplete { result in
-            if case .failure = result { context.close(promise: nil) }
-        }
-        context.eventLoop.assumeIsolated().scheduleTask(in: lingerTime) {
-            context.close(promise: nil)
-        }
+        LingeringClose.after(context.writeAndFlush(wrapOutboundOut(buffer)), context: context)
     }
 }
