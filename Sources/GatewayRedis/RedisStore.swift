@@ -15,7 +15,15 @@ import NIOPosix
 /// backoff, so the store recovers by itself when Redis comes back;
 /// meanwhile every call throws `StoreUnavailable`.
 public final class RedisStore: IdempotencyStore {
-    private let sender: any RedisCommandSender
+    /// Where a request goes: straight to the one node's link on the
+    /// caller's loop, or through the router to its slot's master. An enum,
+    /// not a protocol: the single-server path pays no dispatch or wrapper.
+    private enum Nodes: Sendable {
+        case single(RedisNode)
+        case cluster(RedisClusterRouter)
+    }
+
+    private let nodes: Nodes
 
     /// One server. Connections open on first use, so a store made while
     /// Redis is down still works once it is up.
@@ -30,16 +38,16 @@ public final class RedisStore: IdempotencyStore {
                 connections: Int? = nil, logger: Logger) {
         var logger = logger
         logger[metadataKey: "redis.endpoint"] = "\(endpoint.address)"
-        sender = RedisNodePool(endpoint: endpoint, timeout: timeout, eventLoops: Self.loops(of: group, limit: connections),
-                               scripts: RedisScript.all, logger: logger)
+        nodes = .single(RedisNode(endpoint: endpoint, timeout: timeout, scripts: RedisScript.all, logger: logger,
+                                  eventLoops: Self.loops(of: group, limit: connections)))
     }
 
     /// A Redis Cluster, learned from any reachable seed node. Every key one
     /// script touches shares a hash tag, so no script ever gets CROSSSLOT.
     public init(clusterSeeds seeds: [RedisEndpoint], timeout: Duration,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
-        sender = RedisClusterRouter(seeds: seeds, timeout: timeout, eventLoops: Self.loops(of: group, limit: nil),
-                                    scripts: RedisScript.all, logger: logger)
+        nodes = .cluster(RedisClusterRouter(seeds: seeds, timeout: timeout, eventLoops: Self.loops(of: group, limit: nil),
+                                            scripts: RedisScript.all, logger: logger))
     }
 
     static func loops(of group: any EventLoopGroup, limit: Int?) -> [any EventLoop] {
@@ -54,7 +62,10 @@ public final class RedisStore: IdempotencyStore {
     /// Closes the connections; pending and later calls throw
     /// `StoreUnavailable`. Safe to call more than once.
     public func shutdown() {
-        sender.shutdown()
+        switch nodes {
+        case .single(let node): node.shutdown()
+        case .cluster(let router): router.shutdown()
+        }
     }
 
     /// A warning when a master's `maxmemory-policy` lets Redis evict our
@@ -63,7 +74,11 @@ public final class RedisStore: IdempotencyStore {
     /// (CONFIG renamed or disabled, as on some managed services, or Redis
     /// down). An evicted snapshot means a retry executes again.
     public func evictionRisk() async -> String? {
-        let replies = await sender.sendToEveryMaster([Array("CONFIG".utf8), Array("GET".utf8), Array("maxmemory-policy".utf8)])
+        let command: [[UInt8]] = [Array("CONFIG".utf8), Array("GET".utf8), Array("maxmemory-policy".utf8)]
+        let replies: [(node: String, reply: Result<RedisReply, StoreUnavailable>)] = switch nodes {
+        case .single(let node): [(node.endpoint.address, await node.send(.command(command)))]
+        case .cluster(let router): await router.sendToEveryMaster(command)
+        }
         var risky: [String] = []
         for (node, reply) in replies {
             guard case .success(.array(let items)) = reply, items.count == 2, case .bulk(let value) = items[1] else { continue }
@@ -128,7 +143,7 @@ public final class RedisStore: IdempotencyStore {
     }
 
     public func ping() async throws(StoreUnavailable) {
-        let reply = try await sender.send(.command([Array("PING".utf8)])).get()
+        let reply = try await send(.command([Array("PING".utf8)])).get()
         guard reply == .status("PONG") else {
             throw StoreUnavailable("PING answered \(reply)")
         }
@@ -143,11 +158,20 @@ public final class RedisStore: IdempotencyStore {
             command.append(key.value, suffix: StoreKey.fenceSuffix)
             arguments(&command)
         }
-        let reply = try await sender.send(request).get()
+        let reply = try await send(request).get()
         if case .error(let message) = reply {
             throw StoreUnavailable("\(script.name) script failed for key \(key.digest): \(message)")
         }
         return reply
+    }
+
+    /// Runs `request` where its first key lives. Error replies come back as
+    /// `.error`; transport failures, timeouts and shutdown as failures.
+    private func send(_ request: RedisRequest) async -> Result<RedisReply, StoreUnavailable> {
+        switch nodes {
+        case .single(let node): await node.send(request)
+        case .cluster(let router): await router.send(request)
+        }
     }
 
     private func flag(_ reply: RedisReply, from script: RedisScript) throws(StoreUnavailable) -> Bool {

@@ -65,6 +65,29 @@ import Glibc
         #expect(try await fixture.store.claim(key, other, lease: Self.lease, ttl: Self.ttl) == .mismatch)
     }
 
+    /// The claim script answers a taken key with its PTTL in the same round
+    /// trip: the 409's Retry-After is built from it, so it must be the lease
+    /// left, falling as the lease runs down, not the lease granted.
+    @Test func inFlightCarriesTheLeaseLeftFromTheSameRoundTrip() async throws {
+        let fixture = try await Fixture()
+        let key = Self.key()
+        let owner = PendingClaim(fingerprint: Self.fingerprint("a"))
+        #expect(try await fixture.store.claim(key, owner, lease: .seconds(4), ttl: Self.ttl) == .acquired(owner.fenced(1)))
+        try await Task.sleep(for: .milliseconds(1200))
+        let retry = PendingClaim(fingerprint: owner.fingerprint)
+        guard case .inFlight(let remaining) = try await fixture.store.claim(key, retry, lease: .seconds(4), ttl: Self.ttl),
+              case .integer(let pttl) = try await fixture.client.command(["PTTL", key.value])
+        else {
+            Issue.record("expected inFlight and a PTTL")
+            return
+        }
+        #expect(remaining <= .milliseconds(2800))
+        #expect(remaining > .milliseconds(1000))
+        // Read right after the claim: at most the time between the two.
+        #expect(remaining.milliseconds >= pttl && remaining.milliseconds - pttl < 500)
+        #expect(remaining.retryAfterSeconds == 3 || remaining.retryAfterSeconds == 2)
+    }
+
     @Test func renewExtendsOnlyTheOwnersLeaseAndFencesGrow() async throws {
         let fixture = try await Fixture()
         let key = Self.key()
