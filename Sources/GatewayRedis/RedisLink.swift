@@ -122,7 +122,8 @@ final class RedisLink {
             Self.asking.write(to: &buffer)
             command.repliesToDrop = 1
         }
-        command.request.arguments(sendingSource: command.sendsSource).write(to: &buffer)
+        command.request.write(to: &buffer, sendingSource: command.sendsSource)
+        if command.request.replyCount > 1 { command.gathered = [] }
         outbound = buffer
         inFlight.append(command)
         if deadlineTimer == nil { armDeadlineTimer(at: command.deadline) }
@@ -167,6 +168,16 @@ final class RedisLink {
                 becomeReady(channel)
             }
         case .caller:
+            if var gathered = command.gathered {
+                gathered.append(reply)
+                guard gathered.count == command.request.replyCount else {
+                    command.gathered = gathered
+                    inFlight.prepend(command)
+                    return
+                }
+                command.finish(.success(.array(gathered)))
+                return
+            }
             if command.request.script != nil, reply.isError("NOSCRIPT") {
                 guard !command.sendsSource else {
                     command.finish(.failure(StoreUnavailable("Redis answered NOSCRIPT to EVAL on \(endpoint.address)")))

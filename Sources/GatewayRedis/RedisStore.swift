@@ -4,7 +4,8 @@ public import NIOCore
 import NIOPosix
 
 /// The production `IdempotencyStore`: records in Redis, shared by every
-/// gateway instance, each operation one Lua script and one round trip.
+/// gateway instance, each operation one round trip: a Lua script, or plain
+/// GET and PTTL to replay a key this store saw completed (`RedisCompletedKeys`).
 ///
 /// Against one server the store holds one connection per event loop of
 /// `group`, driven by that loop (`RedisLink`): a request's claim is written,
@@ -24,6 +25,7 @@ public final class RedisStore: IdempotencyStore {
     }
 
     private let nodes: Nodes
+    private let completedKeys = RedisCompletedKeys()
 
     /// One server. Connections open on first use, so a store made while
     /// Redis is down still works once it is up.
@@ -94,6 +96,35 @@ public final class RedisStore: IdempotencyStore {
     }
 
     public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) async throws(StoreUnavailable) -> ClaimResult {
+        if completedKeys.contains(key) {
+            if let replay = try await replayByGet(key, claim) { return replay }
+            completedKeys.forget(key)
+        }
+        return try await claimByScript(key, claim, lease: lease, ttl: ttl)
+    }
+
+    /// A key known to hold a completed record is read with plain GET and
+    /// PTTL in one round trip: a completed record with a TTL answers alone
+    /// (replay, or 422 for another fingerprint), since it never changes
+    /// until it expires. Nil when the key holds anything else or nothing
+    /// (purged, expired, claimed again, unreadable) or has lost its TTL: the
+    /// claim script then decides, and repairs the TTL, as for any key.
+    private func replayByGet(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> ClaimResult? {
+        var get = RedisArguments(capacity: 16 + key.value.utf8.count)
+        get.append("GET")
+        get.append(key.value)
+        var pttl = RedisArguments(capacity: 16 + key.value.utf8.count)
+        pttl.append("PTTL")
+        pttl.append(key.value)
+        let reply = try await send(.reads([get, pttl])).get()
+        guard case .array(let replies) = reply, replies.count == 2,
+              case .bulk(let bytes) = replies[0], case .integer(let left) = replies[1], left > 0,
+              case .completed(let fingerprint, let snapshot)? = IdempotencyRecord.decode(bytes)
+        else { return nil }
+        return fingerprint == claim.fingerprint ? .completed(snapshot) : .mismatch
+    }
+
+    private func claimByScript(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) async throws(StoreUnavailable) -> ClaimResult {
         let pending = IdempotencyRecord.pending(claim).encoded()
         let reply = try await run(.claim, key) { arguments in
             arguments.append(pending)
@@ -111,7 +142,9 @@ public final class RedisStore: IdempotencyStore {
             guard let record = IdempotencyRecord.decode(bytes) else {
                 return .corrupt(bytes: bytes.count)
             }
-            return record.claimResult(for: claim.fingerprint, remainingLease: .milliseconds(max(0, remaining)))
+            let left = Duration.milliseconds(max(0, remaining))
+            if case .completed = record { completedKeys.remember(key, until: .now + left) }
+            return record.claimResult(for: claim.fingerprint, remainingLease: left)
         default:
             throw Self.unexpected(reply, from: .claim)
         }
@@ -129,12 +162,14 @@ public final class RedisStore: IdempotencyStore {
     public func complete(_ key: StoreKey, _ claim: PendingClaim, snapshot: Snapshot, ttl: Duration) async throws(StoreUnavailable) -> Bool {
         let pending = IdempotencyRecord.pending(claim).encoded()
         let completed = IdempotencyRecord.completed(fingerprint: claim.fingerprint, snapshot: snapshot).encoded()
-        return try await flag(run(.complete, key, capacity: 192 + completed.count) { arguments in
+        let stored = try await flag(run(.complete, key, capacity: 192 + completed.count) { arguments in
             arguments.append(pending)
             arguments.append(completed)
             arguments.append(decimal: Self.milliseconds(ttl))
             arguments.append(decimal: Self.milliseconds(ttl + ttl))
         }, from: .complete)
+        if stored { completedKeys.remember(key, until: .now + ttl) }
+        return stored
     }
 
     public func release(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> Bool {
