@@ -13,11 +13,14 @@ public struct PipelineResult: Sendable {
     public var fence: UInt64?
     public var events: [PipelineEvent]
 
-    public init(response: GatewayResponse, outcome: RequestOutcome, keyDigest: String? = nil, upstreamStatus: Int? = nil, events: [PipelineEvent] = []) {
+    public init(response: GatewayResponse, outcome: RequestOutcome, keyDigest: String? = nil, upstreamStatus: Int? = nil,
+                upstreamDuration: Duration? = nil, fence: UInt64? = nil, events: [PipelineEvent] = []) {
         self.response = response
         self.outcome = outcome
         self.keyDigest = keyDigest
         self.upstreamStatus = upstreamStatus
+        self.upstreamDuration = upstreamDuration
+        self.fence = fence
         self.events = events
     }
 }

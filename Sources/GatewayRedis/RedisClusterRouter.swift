@@ -5,7 +5,7 @@ import Synchronization
 
 /// The Redis Cluster client hiredis 0.14 lacks: it learns which master
 /// serves each slot (`CLUSTER SLOTS`), sends every request to the owner of
-/// its first key's slot over that node's pipelining connections, and follows
+/// its first key's slot over that node's per-loop links (`RedisNode`), and follows
 /// `MOVED` (the map changed: learn it again) and `ASK` (one command, while a
 /// slot migrates). After a failover, the first failed request makes it ask
 /// the surviving nodes for the new map.
@@ -13,7 +13,7 @@ import Synchronization
 /// A request whose transport failed is not re-sent: it may have run (a
 /// claim that ran twice would answer 409 to its own sender), so the caller
 /// gets `StoreUnavailable` and the client retries with `Retry-After`.
-final class RedisClusterRouter: RedisCommandSender {
+final class RedisClusterRouter: Sendable {
     /// A redirect loop means the cluster is reconfiguring faster than we can
     /// follow; give up and let the client retry.
     static let maximumRedirects = 5
@@ -23,7 +23,7 @@ final class RedisClusterRouter: RedisCommandSender {
 
     private struct State {
         var map: RedisSlotMap?
-        var clients: [RedisEndpoint: RedisLoopClient] = [:]
+        var nodes: [RedisEndpoint: RedisNode] = [:]
         var lastRefresh: ContinuousClock.Instant?
         var isShutDown = false
     }
@@ -105,11 +105,11 @@ final class RedisClusterRouter: RedisCommandSender {
     }
 
     func shutdown() {
-        let clients = state.withLock { state in
+        let nodes = state.withLock { state in
             state.isShutDown = true
-            return Array(state.clients.values)
+            return Array(state.nodes.values)
         }
-        for client in clients { client.shutdown() }
+        for node in nodes { node.shutdown() }
     }
 
     /// The master for `slot` (any master for a keyless command), learning
@@ -165,16 +165,16 @@ final class RedisClusterRouter: RedisCommandSender {
     /// The node's connections, made on first use. Those of nodes that left
     /// the cluster stay until shutdown: a few idle sockets, and a node that
     /// comes back (restarted as a replica, then promoted) finds them ready.
-    private func client(for node: RedisEndpoint) -> RedisLoopClient {
+    private func client(for endpoint: RedisEndpoint) -> RedisNode {
         state.withLock { state in
-            if let existing = state.clients[node] { return existing }
+            if let existing = state.nodes[endpoint] { return existing }
             var nodeLogger = logger
-            nodeLogger[metadataKey: "redis.endpoint"] = "\(node.address)"
-            let client = RedisLoopClient(endpoint: node, timeout: timeout, scripts: scripts, logger: nodeLogger,
-                                         eventLoops: eventLoops)
-            if state.isShutDown { client.shutdown() }
-            state.clients[node] = client
-            return client
+            nodeLogger[metadataKey: "redis.endpoint"] = "\(endpoint.address)"
+            let node = RedisNode(endpoint: endpoint, timeout: timeout, scripts: scripts, logger: nodeLogger,
+                                 eventLoops: eventLoops)
+            if state.isShutDown { node.shutdown() }
+            state.nodes[endpoint] = node
+            return node
         }
     }
 }

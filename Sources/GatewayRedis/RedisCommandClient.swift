@@ -7,12 +7,12 @@ import NIOPosix
 /// connection, the same connection and reconnect behaviour as `RedisStore`.
 /// Error replies come back as `.error`; only transport failures throw.
 public final class RedisCommandClient: Sendable {
-    private let connection: RedisLoopClient
+    private let connection: RedisNode
 
     public init(endpoint: RedisEndpoint, timeout: Duration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         var logger = Logger(label: "gateway.redis.command-client")
         logger[metadataKey: "redis.endpoint"] = "\(endpoint.address)"
-        connection = RedisLoopClient(endpoint: endpoint, timeout: timeout, scripts: [], logger: logger, eventLoops: [group.next()])
+        connection = RedisNode(endpoint: endpoint, timeout: timeout, scripts: [], logger: logger, eventLoops: [group.next()])
     }
 
     deinit {

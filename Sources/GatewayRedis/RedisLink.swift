@@ -23,7 +23,7 @@ import NIOPosix
 /// once; NOSCRIPT falls back to EVAL; ASKING precedes its command in the
 /// same write.
 ///
-/// Not `Sendable`: every method runs on `eventLoop`; `RedisLoopClient` puts
+/// Not `Sendable`: every method runs on `eventLoop`; `RedisNode` puts
 /// it in a `NIOLoopBoundBox`, which checks that.
 final class RedisLink {
     private enum Phase {
@@ -119,10 +119,11 @@ final class RedisLink {
         outbound = nil
         var command = command
         if command.request.asksFirst {
-            RedisCommandEncoder.append(Self.asking, to: &buffer)
+            Self.asking.write(to: &buffer)
             command.repliesToDrop = 1
         }
-        RedisCommandEncoder.append(command.request.arguments(sendingSource: command.sendsSource), to: &buffer)
+        command.request.write(to: &buffer, sendingSource: command.sendsSource)
+        if command.request.replyCount > 1 { command.gathered = [] }
         outbound = buffer
         inFlight.append(command)
         if deadlineTimer == nil { armDeadlineTimer(at: command.deadline) }
@@ -167,6 +168,16 @@ final class RedisLink {
                 becomeReady(channel)
             }
         case .caller:
+            if var gathered = command.gathered {
+                gathered.append(reply)
+                guard gathered.count == command.request.replyCount else {
+                    command.gathered = gathered
+                    inFlight.prepend(command)
+                    return
+                }
+                command.finish(.success(.array(gathered)))
+                return
+            }
             if command.request.script != nil, reply.isError("NOSCRIPT") {
                 guard !command.sendsSource else {
                     command.finish(.failure(StoreUnavailable("Redis answered NOSCRIPT to EVAL on \(endpoint.address)")))
@@ -247,7 +258,7 @@ final class RedisLink {
             return
         }
         phase = .handshaking(channel)
-        let steps = handshakeSteps()
+        let steps = Self.handshakeSteps(endpoint: endpoint, scripts: scripts)
         guard !steps.isEmpty else {
             becomeReady(channel)
             return
@@ -257,40 +268,6 @@ final class RedisLink {
             write(RedisLinkCommand(request: .command(arguments), purpose: .handshake(step: step, script: script), deadline: deadline),
                   on: channel)
         }
-    }
-
-    /// Login, database and scripts, pipelined. The arguments are never
-    /// logged: AUTH carries the password.
-    private func handshakeSteps() -> [(String, [[UInt8]], RedisScript?)] {
-        var steps: [(String, [[UInt8]], RedisScript?)] = []
-        if let password = endpoint.password {
-            let login = ["AUTH"] + (endpoint.username.map { [$0] } ?? []) + [password]
-            steps.append(("AUTH", login.map { Array($0.utf8) }, nil))
-        }
-        if endpoint.database != 0 {
-            steps.append(("SELECT \(endpoint.database)", [Array("SELECT".utf8), Array(String(endpoint.database).utf8)], nil))
-        }
-        for script in scripts {
-            steps.append(("SCRIPT LOAD \(script.name)", [Array("SCRIPT".utf8), Array("LOAD".utf8), Array(script.source.utf8)], script))
-        }
-        return steps
-    }
-
-    private static func handshakeProblem(_ reply: RedisReply, step: String, script: RedisScript?, address: String) -> StoreUnavailable? {
-        if case .error(let message) = reply {
-            return StoreUnavailable("\(step) on \(address) failed: \(message)")
-        }
-        guard let script else { return nil }
-        guard case .bulk(let digest) = reply else {
-            return StoreUnavailable("\(step) on \(address) answered \(reply) instead of a digest")
-        }
-        // Redis names a script by the SHA-1 of its source; a server that
-        // answers otherwise would fail every EVALSHA we build.
-        let answered = String(decoding: digest, as: UTF8.self)
-        guard answered == script.digest else {
-            return StoreUnavailable("\(step) on \(address) answered digest \(answered), expected \(script.digest)")
-        }
-        return nil
     }
 
     private func becomeReady(_ channel: any Channel) {

@@ -21,6 +21,9 @@ struct RedisLinkCommand: Sendable {
     /// Replies that belong to this command but are not its answer: the
     /// `+OK` of an ASKING sent right before it.
     var repliesToDrop = 0
+    /// The replies of a `.reads` request so far; nil for a request that
+    /// one reply answers.
+    var gathered: [RedisReply]?
 
     init(request: RedisRequest, purpose: Purpose, deadline: ContinuousClock.Instant) {
         self.request = request

@@ -1,8 +1,14 @@
+import NIOCore
+
 /// What a caller hands to a Redis connection: a plain command, or a script
 /// sent as EVALSHA.
 indirect enum RedisRequest: Sendable {
     /// Arguments including the command name; binary-safe.
     case plain(RedisArguments)
+    /// Plain commands on one key (`GET key`, `PTTL key`), written back to
+    /// back and answered as one `.array` of their replies, in order: one
+    /// round trip, no script. Routed by the first command's key.
+    case reads([RedisArguments])
     /// `EVALSHA digest numkeys keys... args...`, whole; `script` is what to
     /// send with EVAL instead if the server answers NOSCRIPT.
     case script(RedisScript, RedisArguments)
@@ -29,6 +35,27 @@ indirect enum RedisRequest: Sendable {
         return .script(script, arguments)
     }
 
+    /// How many replies answer this request: one, or one per read.
+    var replyCount: Int {
+        switch self {
+        case .reads(let commands): return commands.count
+        case .asking(let inner): return inner.replyCount
+        case .plain, .script: return 1
+        }
+    }
+
+    /// Appends the request's commands as RESP, `ASKING` excluded.
+    func write(to buffer: inout ByteBuffer, sendingSource: Bool) {
+        switch self {
+        case .reads(let commands):
+            for command in commands { command.write(to: &buffer) }
+        case .asking(let inner):
+            inner.write(to: &buffer, sendingSource: sendingSource)
+        case .plain, .script:
+            arguments(sendingSource: sendingSource).write(to: &buffer)
+        }
+    }
+
     /// True when `ASKING` must go first; its reply is read and dropped.
     var asksFirst: Bool {
         if case .asking = self { return true }
@@ -41,6 +68,8 @@ indirect enum RedisRequest: Sendable {
         switch self {
         case .plain(let arguments):
             return arguments
+        case .reads(let commands):
+            return commands[0]
         case .asking(let inner):
             return inner.arguments(sendingSource: sendingSource)
         case .script(let script, let arguments):
@@ -54,6 +83,8 @@ indirect enum RedisRequest: Sendable {
         switch self {
         case .plain(let arguments), .script(_, let arguments):
             return arguments.bytes.count + 16 * arguments.count
+        case .reads(let commands):
+            return commands.reduce(0) { $0 + $1.bytes.count + 16 * $1.count }
         case .asking(let inner):
             return inner.size + 32
         }
@@ -63,7 +94,7 @@ indirect enum RedisRequest: Sendable {
         switch self {
         case .script(let script, _): return script
         case .asking(let inner): return inner.script
-        case .plain: return nil
+        case .plain, .reads: return nil
         }
     }
 
@@ -72,6 +103,7 @@ indirect enum RedisRequest: Sendable {
     var routingKey: [UInt8]? {
         switch self {
         case .script(_, let arguments): return arguments.count > 3 ? Array(arguments.argument(3)) : nil
+        case .reads(let commands): return commands[0].count > 1 ? Array(commands[0].argument(1)) : nil
         case .asking(let inner): return inner.routingKey
         case .plain: return nil
         }

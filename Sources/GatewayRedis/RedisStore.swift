@@ -4,7 +4,8 @@ public import NIOCore
 import NIOPosix
 
 /// The production `IdempotencyStore`: records in Redis, shared by every
-/// gateway instance, each operation one Lua script and one round trip.
+/// gateway instance, each operation one round trip: a Lua script, or plain
+/// GET and PTTL to replay a key this store saw completed (`RedisCompletedKeys`).
 ///
 /// Against one server the store holds one connection per event loop of
 /// `group`, driven by that loop (`RedisLink`): a request's claim is written,
@@ -15,7 +16,16 @@ import NIOPosix
 /// backoff, so the store recovers by itself when Redis comes back;
 /// meanwhile every call throws `StoreUnavailable`.
 public final class RedisStore: IdempotencyStore {
-    private let sender: any RedisCommandSender
+    /// Where a request goes: straight to the one node's link on the
+    /// caller's loop, or through the router to its slot's master. An enum,
+    /// not a protocol: the single-server path pays no dispatch or wrapper.
+    private enum Nodes: Sendable {
+        case single(RedisNode)
+        case cluster(RedisClusterRouter)
+    }
+
+    private let nodes: Nodes
+    private let completedKeys = RedisCompletedKeys()
 
     /// One server. Connections open on first use, so a store made while
     /// Redis is down still works once it is up.
@@ -30,16 +40,16 @@ public final class RedisStore: IdempotencyStore {
                 connections: Int? = nil, logger: Logger) {
         var logger = logger
         logger[metadataKey: "redis.endpoint"] = "\(endpoint.address)"
-        sender = RedisNodePool(endpoint: endpoint, timeout: timeout, eventLoops: Self.loops(of: group, limit: connections),
-                               scripts: RedisScript.all, logger: logger)
+        nodes = .single(RedisNode(endpoint: endpoint, timeout: timeout, scripts: RedisScript.all, logger: logger,
+                                  eventLoops: Self.loops(of: group, limit: connections)))
     }
 
     /// A Redis Cluster, learned from any reachable seed node. Every key one
     /// script touches shares a hash tag, so no script ever gets CROSSSLOT.
     public init(clusterSeeds seeds: [RedisEndpoint], timeout: Duration,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
-        sender = RedisClusterRouter(seeds: seeds, timeout: timeout, eventLoops: Self.loops(of: group, limit: nil),
-                                    scripts: RedisScript.all, logger: logger)
+        nodes = .cluster(RedisClusterRouter(seeds: seeds, timeout: timeout, eventLoops: Self.loops(of: group, limit: nil),
+                                            scripts: RedisScript.all, logger: logger))
     }
 
     static func loops(of group: any EventLoopGroup, limit: Int?) -> [any EventLoop] {
@@ -54,7 +64,10 @@ public final class RedisStore: IdempotencyStore {
     /// Closes the connections; pending and later calls throw
     /// `StoreUnavailable`. Safe to call more than once.
     public func shutdown() {
-        sender.shutdown()
+        switch nodes {
+        case .single(let node): node.shutdown()
+        case .cluster(let router): router.shutdown()
+        }
     }
 
     /// A warning when a master's `maxmemory-policy` lets Redis evict our
@@ -63,7 +76,11 @@ public final class RedisStore: IdempotencyStore {
     /// (CONFIG renamed or disabled, as on some managed services, or Redis
     /// down). An evicted snapshot means a retry executes again.
     public func evictionRisk() async -> String? {
-        let replies = await sender.sendToEveryMaster([Array("CONFIG".utf8), Array("GET".utf8), Array("maxmemory-policy".utf8)])
+        let command: [[UInt8]] = [Array("CONFIG".utf8), Array("GET".utf8), Array("maxmemory-policy".utf8)]
+        let replies: [(node: String, reply: Result<RedisReply, StoreUnavailable>)] = switch nodes {
+        case .single(let node): [(node.endpoint.address, await node.send(.command(command)))]
+        case .cluster(let router): await router.sendToEveryMaster(command)
+        }
         var risky: [String] = []
         for (node, reply) in replies {
             guard case .success(.array(let items)) = reply, items.count == 2, case .bulk(let value) = items[1] else { continue }
@@ -79,6 +96,35 @@ public final class RedisStore: IdempotencyStore {
     }
 
     public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) async throws(StoreUnavailable) -> ClaimResult {
+        if completedKeys.contains(key) {
+            if let replay = try await replayByGet(key, claim) { return replay }
+            completedKeys.forget(key)
+        }
+        return try await claimByScript(key, claim, lease: lease, ttl: ttl)
+    }
+
+    /// A key known to hold a completed record is read with plain GET and
+    /// PTTL in one round trip: a completed record with a TTL answers alone
+    /// (replay, or 422 for another fingerprint), since it never changes
+    /// until it expires. Nil when the key holds anything else or nothing
+    /// (purged, expired, claimed again, unreadable) or has lost its TTL: the
+    /// claim script then decides, and repairs the TTL, as for any key.
+    private func replayByGet(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> ClaimResult? {
+        var get = RedisArguments(capacity: 16 + key.value.utf8.count)
+        get.append("GET")
+        get.append(key.value)
+        var pttl = RedisArguments(capacity: 16 + key.value.utf8.count)
+        pttl.append("PTTL")
+        pttl.append(key.value)
+        let reply = try await send(.reads([get, pttl])).get()
+        guard case .array(let replies) = reply, replies.count == 2,
+              case .bulk(let bytes) = replies[0], case .integer(let left) = replies[1], left > 0,
+              case .completed(let fingerprint, let snapshot)? = IdempotencyRecord.decode(bytes)
+        else { return nil }
+        return fingerprint == claim.fingerprint ? .completed(snapshot) : .mismatch
+    }
+
+    private func claimByScript(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) async throws(StoreUnavailable) -> ClaimResult {
         let pending = IdempotencyRecord.pending(claim).encoded()
         let reply = try await run(.claim, key) { arguments in
             arguments.append(pending)
@@ -96,7 +142,9 @@ public final class RedisStore: IdempotencyStore {
             guard let record = IdempotencyRecord.decode(bytes) else {
                 return .corrupt(bytes: bytes.count)
             }
-            return record.claimResult(for: claim.fingerprint, remainingLease: .milliseconds(max(0, remaining)))
+            let left = Duration.milliseconds(max(0, remaining))
+            if case .completed = record { completedKeys.remember(key, until: .now + left) }
+            return record.claimResult(for: claim.fingerprint, remainingLease: left)
         default:
             throw Self.unexpected(reply, from: .claim)
         }
@@ -114,12 +162,14 @@ public final class RedisStore: IdempotencyStore {
     public func complete(_ key: StoreKey, _ claim: PendingClaim, snapshot: Snapshot, ttl: Duration) async throws(StoreUnavailable) -> Bool {
         let pending = IdempotencyRecord.pending(claim).encoded()
         let completed = IdempotencyRecord.completed(fingerprint: claim.fingerprint, snapshot: snapshot).encoded()
-        return try await flag(run(.complete, key, capacity: 192 + completed.count) { arguments in
+        let stored = try await flag(run(.complete, key, capacity: 192 + completed.count) { arguments in
             arguments.append(pending)
             arguments.append(completed)
             arguments.append(decimal: Self.milliseconds(ttl))
             arguments.append(decimal: Self.milliseconds(ttl + ttl))
         }, from: .complete)
+        if stored { completedKeys.remember(key, until: .now + ttl) }
+        return stored
     }
 
     public func release(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> Bool {
@@ -128,7 +178,7 @@ public final class RedisStore: IdempotencyStore {
     }
 
     public func ping() async throws(StoreUnavailable) {
-        let reply = try await sender.send(.command([Array("PING".utf8)])).get()
+        let reply = try await send(.command([Array("PING".utf8)])).get()
         guard reply == .status("PONG") else {
             throw StoreUnavailable("PING answered \(reply)")
         }
@@ -143,11 +193,20 @@ public final class RedisStore: IdempotencyStore {
             command.append(key.value, suffix: StoreKey.fenceSuffix)
             arguments(&command)
         }
-        let reply = try await sender.send(request).get()
+        let reply = try await send(request).get()
         if case .error(let message) = reply {
             throw StoreUnavailable("\(script.name) script failed for key \(key.digest): \(message)")
         }
         return reply
+    }
+
+    /// Runs `request` where its first key lives. Error replies come back as
+    /// `.error`; transport failures, timeouts and shutdown as failures.
+    private func send(_ request: RedisRequest) async -> Result<RedisReply, StoreUnavailable> {
+        switch nodes {
+        case .single(let node): await node.send(request)
+        case .cluster(let router): await router.send(request)
+        }
     }
 
     private func flag(_ reply: RedisReply, from script: RedisScript) throws(StoreUnavailable) -> Bool {

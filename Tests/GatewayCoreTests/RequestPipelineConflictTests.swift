@@ -31,6 +31,33 @@ import Testing
         #expect(fixture.transport.callCount == 1)
     }
 
+    /// Retry-After tells the client when the holder's lease runs out, the
+    /// earliest the key can be settled or free: the store's lease left,
+    /// rounded up to whole seconds, at least 1. Not a constant.
+    @Test func theRetryAfterOfA409IsTheLeaseLeftRoundedUp() async {
+        var policy = IdempotencyPolicy()
+        policy.lockTTL = .seconds(10)
+        let fixture = PipelineFixture(policy: policy, transport: FakeTransport(status: 201, body: "created", suspended: true))
+        let first = Task { await fixture.handle(charge()) }
+        #expect(await fixture.transport.waitForCalls(1))
+        func retryAfter() async -> [String] {
+            let duplicate = await fixture.handle(charge())
+            #expect(duplicate.response.status == 409)
+            return duplicate.response.headers.values(named: "Retry-After")
+        }
+        #expect(await retryAfter() == ["10"])
+        fixture.clock.advance(by: .milliseconds(2500))
+        #expect(await retryAfter() == ["8"])
+        fixture.clock.advance(by: .milliseconds(6400))
+        #expect(await retryAfter() == ["2"])
+        fixture.clock.advance(by: .milliseconds(1000))   // 100 ms left
+        #expect(await retryAfter() == ["1"])
+
+        fixture.transport.resume()
+        #expect(await first.value.outcome == .executed)
+        #expect(fixture.transport.callCount == 1)
+    }
+
     @Test func aDifferentRequestWhileInFlightGets422() async {
         let fixture = PipelineFixture(transport: FakeTransport(status: 201, body: "created", suspended: true))
         let first = Task { await fixture.handle(charge()) }

@@ -20,6 +20,42 @@ import Testing
         #expect(fixture.transport.callCount == 2)
     }
 
+    /// Every result is built in one place; what the log line and metrics
+    /// read from it must fit the path: an upstream status and a duration
+    /// only when the upstream was called, a fence only under a claim, and
+    /// the key's digest whenever the request had a valid key.
+    @Test func eachPathReportsWhatItDid() async {
+        let transport = FakeTransport(script: [.response(UpstreamResponse(status: 500, headers: [], body: []))])
+        let fixture = PipelineFixture(transport: transport)
+        let digest = fixture.storeKey("key-1").digest
+
+        let released = await fixture.handle(charge())
+        #expect(released.outcome == .notStored)
+        #expect(released.upstreamStatus == 500 && released.upstreamDuration != nil)
+        #expect(released.fence == 1 && released.keyDigest == digest)
+
+        let executed = await fixture.handle(charge())
+        #expect(executed.outcome == .executed)
+        #expect(executed.upstreamStatus == 201 && executed.upstreamDuration != nil)
+        #expect(executed.fence == 2 && executed.keyDigest == digest)
+
+        let replayed = await fixture.handle(charge())
+        #expect(replayed.outcome == .replayed)
+        #expect(replayed.upstreamStatus == nil && replayed.upstreamDuration == nil)
+        #expect(replayed.fence == nil && replayed.keyDigest == digest)
+
+        let mismatch = await fixture.handle(charge(body: #"{"amount":1}"#))
+        #expect(mismatch.outcome == .mismatch)
+        #expect(mismatch.upstreamStatus == nil && mismatch.upstreamDuration == nil && mismatch.fence == nil)
+        #expect(mismatch.keyDigest == digest)
+
+        let unkeyed = await fixture.handle(charge(key: nil))
+        #expect(unkeyed.outcome == .passthrough)
+        #expect(unkeyed.upstreamStatus == 201 && unkeyed.upstreamDuration != nil)
+        #expect(unkeyed.fence == nil && unkeyed.keyDigest == nil)
+        #expect(fixture.transport.callCount == 3)
+    }
+
     @Test func clientErrorsAreStored() async {
         let fixture = PipelineFixture(transport: FakeTransport(status: 404, body: "no such customer"))
         _ = await fixture.handle(charge())

@@ -32,9 +32,13 @@ struct ConcurrencyTests {
         #expect(winners.count + conflicts.count == 64)
         #expect(Set(winners.map(\.body)).count == 1)
         for conflict in conflicts {
-            #expect(conflict.header("Retry-After") == "1")
+            // The lease left, rounded up: lock_ttl is 3 s, renewed every
+            // second, so a duplicate during the 300 ms call is told 3 s (less
+            // only on a machine so busy that renewal runs late).
+            #expect(["1", "2", "3"].contains(conflict.header("Retry-After")))
             #expect(conflict.header("Content-Type") == "application/problem+json")
         }
+        #expect(conflicts.isEmpty || conflicts.contains { $0.header("Retry-After") == "3" })
         await f.shutdown()
     }
 

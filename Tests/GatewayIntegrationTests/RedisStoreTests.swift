@@ -65,6 +65,91 @@ import Glibc
         #expect(try await fixture.store.claim(key, other, lease: Self.lease, ttl: Self.ttl) == .mismatch)
     }
 
+    /// The claim script answers a taken key with its PTTL in the same round
+    /// trip: the 409's Retry-After is built from it, so it must be the lease
+    /// left, falling as the lease runs down, not the lease granted.
+    @Test func inFlightCarriesTheLeaseLeftFromTheSameRoundTrip() async throws {
+        let fixture = try await Fixture()
+        let key = Self.key()
+        let owner = PendingClaim(fingerprint: Self.fingerprint("a"))
+        #expect(try await fixture.store.claim(key, owner, lease: .seconds(4), ttl: Self.ttl) == .acquired(owner.fenced(1)))
+        try await Task.sleep(for: .milliseconds(1200))
+        let retry = PendingClaim(fingerprint: owner.fingerprint)
+        guard case .inFlight(let remaining) = try await fixture.store.claim(key, retry, lease: .seconds(4), ttl: Self.ttl),
+              case .integer(let pttl) = try await fixture.client.command(["PTTL", key.value])
+        else {
+            Issue.record("expected inFlight and a PTTL")
+            return
+        }
+        #expect(remaining <= .milliseconds(2800))
+        #expect(remaining > .milliseconds(1000))
+        // Read right after the claim: at most the time between the two.
+        #expect(remaining.milliseconds >= pttl && remaining.milliseconds - pttl < 500)
+        #expect(remaining.retryAfterSeconds == 3 || remaining.retryAfterSeconds == 2)
+    }
+
+    /// How many GETs and EVALSHAs the server has run, from INFO commandstats.
+    static func calls(_ fixture: Fixture) async throws -> (get: Int, evalsha: Int) {
+        let info = try await fixture.client.command(["INFO", "commandstats"]).string ?? ""
+        func count(_ command: String) -> Int {
+            guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("cmdstat_\(command):calls=") })
+            else { return 0 }
+            return Int(line.dropFirst("cmdstat_\(command):calls=".count).prefix { $0.isNumber }) ?? 0
+        }
+        return (count("get"), count("evalsha"))
+    }
+
+    /// A key this store completed is replayed with a plain GET (and PTTL,
+    /// in the same round trip), as the nginx + Lua peer does, not with the
+    /// claim script; the fingerprint is still checked (422 for another
+    /// request).
+    @Test func aCompletedKeyIsReplayedWithAPlainGet() async throws {
+        let fixture = try await Fixture()
+        let key = Self.key()
+        let owner = PendingClaim(fingerprint: Self.fingerprint("a"))
+        #expect(try await fixture.store.claim(key, owner, lease: Self.lease, ttl: Self.ttl) == .acquired(owner.fenced(1)))
+        #expect(try await fixture.store.complete(key, owner.fenced(1), snapshot: Self.snapshot, ttl: Self.ttl))
+        let before = try await Self.calls(fixture)
+        for _ in 0..<5 {
+            let retry = PendingClaim(fingerprint: owner.fingerprint)
+            #expect(try await fixture.store.claim(key, retry, lease: Self.lease, ttl: Self.ttl) == .completed(Self.snapshot))
+        }
+        let other = PendingClaim(fingerprint: Self.fingerprint("b"))
+        #expect(try await fixture.store.claim(key, other, lease: Self.lease, ttl: Self.ttl) == .mismatch)
+        let after = try await Self.calls(fixture)
+        #expect(after.get - before.get == 6)
+        #expect(after.evalsha == before.evalsha)
+    }
+
+    /// Redis decides, not the store's memory of completed keys: a key purged
+    /// since is claimed again (next fence), and one another gateway claimed
+    /// since is in flight, with its lease left.
+    @Test func aRememberedKeyThatChangedIsClaimedByTheScript() async throws {
+        let fixture = try await Fixture()
+        let other = RedisStore(endpoint: RedisEndpoint(host: "127.0.0.1", port: fixture.redis.port), timeout: Self.timeout,
+                               logger: Self.quiet)
+        defer { other.shutdown() }
+        let key = Self.key()
+        let first = PendingClaim(fingerprint: Self.fingerprint("a"))
+        #expect(try await fixture.store.claim(key, first, lease: Self.lease, ttl: Self.ttl) == .acquired(first.fenced(1)))
+        #expect(try await fixture.store.complete(key, first.fenced(1), snapshot: Self.snapshot, ttl: Self.ttl))
+        #expect(try await fixture.client.command(["DEL", key.value]) == .integer(1))
+        let second = PendingClaim(fingerprint: first.fingerprint)
+        #expect(try await fixture.store.claim(key, second, lease: Self.lease, ttl: Self.ttl) == .acquired(second.fenced(2)))
+        #expect(try await fixture.store.complete(key, second.fenced(2), snapshot: Self.snapshot, ttl: Self.ttl))
+
+        // Purged again, then claimed by another gateway: pending there.
+        #expect(try await fixture.client.command(["DEL", key.value]) == .integer(1))
+        let elsewhere = PendingClaim(fingerprint: first.fingerprint)
+        #expect(try await other.claim(key, elsewhere, lease: Self.lease, ttl: Self.ttl) == .acquired(elsewhere.fenced(3)))
+        let retry = PendingClaim(fingerprint: first.fingerprint)
+        guard case .inFlight(let left) = try await fixture.store.claim(key, retry, lease: Self.lease, ttl: Self.ttl) else {
+            Issue.record("expected the other gateway's claim in flight")
+            return
+        }
+        #expect(left > .zero && left <= Self.lease)
+    }
+
     @Test func renewExtendsOnlyTheOwnersLeaseAndFencesGrow() async throws {
         let fixture = try await Fixture()
         let key = Self.key()

@@ -4,13 +4,15 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// The connections to one Redis node: one `RedisLink` per event loop.
+/// One Redis node: one `RedisLink` per event loop. `RedisStore` sends to
+/// its node directly against one server; `RedisClusterRouter` keeps one per
+/// master.
 ///
 /// A command goes to the link of the loop it is sent from, so a request
 /// served on a loop talks to Redis on that loop and never waits for another
 /// thread. Callers off the loops (the lease keeper, probes, tools) take the
 /// links in turn and pay one hop onto the link's loop.
-final class RedisLoopClient: Sendable {
+final class RedisNode: Sendable {
     private struct Link: Sendable {
         let eventLoop: any EventLoop
         let box: NIOLoopBoundBox<RedisLink>
@@ -18,7 +20,7 @@ final class RedisLoopClient: Sendable {
 
     private let links: [Link]
     private let timeout: Duration
-    private let endpoint: RedisEndpoint
+    let endpoint: RedisEndpoint
     private let nextLink = Atomic<UInt>(0)
     /// Checked before a command is handed to a loop, so a call after
     /// `shutdown` never depends on the loops still running.
