@@ -72,6 +72,8 @@ public final class GatewayMetrics: Sendable {
         let storeDuration: [String: CoreMetrics.Timer]
         let storeErrors: [String: Counter]
         let refusedConnections: Counter
+        let acceptedConnections: Counter
+        let openConnections: Meter
         let clientTimeouts: [ClientTimeout: Counter]
         let reloads: [ReloadResult: Counter]
         let warnings: WarningThrottle
@@ -103,6 +105,8 @@ public final class GatewayMetrics: Sendable {
         })
         fixed = Fixed(storeDuration: storeDuration, storeErrors: storeErrors,
                       refusedConnections: Counter(label: "client_connections_refused_total"),
+                      acceptedConnections: Counter(label: "client_connections_accepted_total"),
+                      openConnections: Meter(label: "client_connections_open"),
                       clientTimeouts: clientTimeouts, reloads: reloads, warnings: WarningThrottle())
     }
 
@@ -164,6 +168,11 @@ public final class GatewayMetrics: Sendable {
 
     /// A connection closed at once because `max_connections` were open.
     func connectionRefused() { fixed.refusedConnections.increment() }
+    /// Every connection the client listener accepted, refused ones included.
+    func connectionAccepted() { fixed.acceptedConnections.increment() }
+    /// Set at scrape time from `ConnectionDrainer.openConnections`, the
+    /// count `max_connections` is checked against.
+    public func connectionsOpen(_ count: Int) { fixed.openConnections.set(count) }
     func clientTimedOut(_ kind: ClientTimeout) { fixed.clientTimeouts[kind]?.increment() }
     public func reloaded(_ result: ReloadResult) { fixed.reloads[result]?.increment() }
 }

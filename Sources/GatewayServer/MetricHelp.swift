@@ -20,6 +20,8 @@ public enum MetricHelp {
         "store_operation_duration_seconds": "Time of one idempotency store operation, by operation.",
         "store_errors_total": "Failed idempotency store operations, by operation.",
         "client_connections_refused_total": "Client connections closed at once because limits.max_connections were open.",
+        "client_connections_accepted_total": "Client connections the listener accepted, including those refused at limits.max_connections.",
+        "client_connections_open": "Client connections open at scrape time (what limits.max_connections is checked against).",
         "client_timeouts_total": "Client connections ended by a timeout, by kind (header, body, keepalive, send).",
         "config_reload_total": "Configuration reloads by result (applied, invalid, restart_needed).",
         "idempotency_gateway_build_info": "Always 1; the version label names the running gateway's release.",

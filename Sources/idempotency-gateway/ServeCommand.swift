@@ -66,7 +66,10 @@ struct ServeCommand: AsyncParsableCommand {
                                                            storeWarning: redis.map { Self.evictionWarning($0, notice: riskNotice) },
                                                            storeGatesReadiness: { storeRequired && snapshots.current.usesStore },
                                                            reload: { await reloader.reload(trigger: "admin") },
-                                                           beforeScrape: { processMetrics.refresh() }),
+                                                           beforeScrape: {
+                                                               processMetrics.refresh()
+                                                               metrics.connectionsOpen(drainer.openConnections)
+                                                           }),
                                  logger: logger)
         let proxy = GatewayService(host: configuration.listen.host, port: configuration.listen.port, group: group,
                                    runtime: runtime, shutdownTimeout: configuration.shutdownTimeout)

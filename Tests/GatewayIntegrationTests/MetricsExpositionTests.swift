@@ -89,4 +89,32 @@ struct MetricsExpositionTests {
         }
         await f.shutdown()
     }
+
+    /// Open connections are read at scrape time; accepted ones counted as
+    /// the listener takes them.
+    @Test func openAndAcceptedConnectionsFollowTheClients() async throws {
+        let f = try await GatewayFixture()
+        let before = try await f.metrics()
+        let acceptedBefore = try #require(before.value("client_connections_accepted_total"))
+        let first = try await RawConnection.open(port: f.port)
+        let second = try await RawConnection.open(port: f.port)
+        for connection in [first, second] {
+            #expect(await connection.send("GET /ping HTTP/1.1\r\nHost: gw\r\n\r\n"))
+            #expect(await connection.next()?.status == 201)
+        }
+        let during = try await f.metrics()
+        #expect(during.value("client_connections_open") == 2)
+        #expect(during.value("client_connections_accepted_total") == acceptedBefore + 2)
+        first.close()
+        second.close()
+        var open = during.value("client_connections_open")
+        let deadline = ContinuousClock.now + .seconds(5)
+        while open != 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            open = try await f.metrics().value("client_connections_open")
+        }
+        #expect(open == 0)
+        #expect(try await f.metrics().value("client_connections_accepted_total") == acceptedBefore + 2)
+        await f.shutdown()
+    }
 }
