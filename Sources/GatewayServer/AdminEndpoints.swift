@@ -21,22 +21,27 @@ public struct AdminEndpoints: Sendable {
     public var storeGatesReadiness: @Sendable () -> Bool
     /// `POST /reload`; nil answers 404.
     public var reload: (@Sendable () async -> ReloadReport)?
+    /// Run before each `/metrics` answer, for the values that are read
+    /// rather than counted (`ProcessMetrics.refresh`).
+    public var beforeScrape: @Sendable () -> Void
 
     public init(registry: PrometheusCollectorRegistry, store: any IdempotencyStore, drainer: ConnectionDrainer,
                 storeWarning: (@Sendable () async -> String?)? = nil, storeGatesReadiness: @escaping @Sendable () -> Bool = { true },
-                reload: (@Sendable () async -> ReloadReport)? = nil) {
+                reload: (@Sendable () async -> ReloadReport)? = nil, beforeScrape: @escaping @Sendable () -> Void = {}) {
         self.registry = registry
         self.store = store
         self.drainer = drainer
         self.storeWarning = storeWarning
         self.storeGatesReadiness = storeGatesReadiness
         self.reload = reload
+        self.beforeScrape = beforeScrape
     }
 
     /// Status and body for `path`. Only `/readyz` and `/reload` do any work.
     func respond(method: String, path: String) async -> GatewayResponse {
         switch path {
         case "/metrics":
+            beforeScrape()
             return GatewayResponse(status: 200, headers: [HeaderField(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")],
                                    body: registry.emitToBuffer())
         case "/healthz":

@@ -13,7 +13,7 @@ struct ExchangeReporter {
     /// The request metrics and the access log line.
     func record(_ exchange: ExchangeRecord, result: PipelineResult) {
         let elapsed = NIODeadline.now() - exchange.started
-        metrics.request(route: exchange.routeName, outcome: result.outcome, nanoseconds: elapsed.nanoseconds)
+        metrics.request(route: exchange.routeName, outcome: result.outcome, status: result.response.status, nanoseconds: elapsed.nanoseconds)
         // The metadata costs a dictionary and six strings per request: build
         // it only when the line will be written.
         guard logger.logLevel <= .info else { return }

@@ -11,12 +11,16 @@ public final class GatewayMetrics: Sendable {
     public static let unmatchedRoute = "unmatched"
     public static let storeOperations = ["claim", "renew", "complete", "release", "ping"]
     public static let responseClasses = ["2xx", "3xx", "4xx", "5xx", "connect_error", "timeout"]
+    /// The `class` label of `gateway_responses_total`, indexed by the first
+    /// digit of the status less one.
+    public static let clientResponseClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"]
 
     /// The per-route and per-upstream handles, kept in one value so a reload
     /// can copy them and add only what is new (`including`).
     private struct Series {
         var requests: [String: [RequestOutcome: Counter]] = [:]
         var requestDuration: [String: CoreMetrics.Timer] = [:]
+        var responses: [String: [Counter]] = [:]
         var claimsInFlight: [String: Meter] = [:]
         var storedBytes: [String: Recorder] = [:]
         var leasesLost: [String: Counter] = [:]
@@ -33,6 +37,9 @@ public final class GatewayMetrics: Sendable {
                 (outcome, Counter(label: "idempotency_requests_total", dimensions: [("route", route), ("outcome", outcome.rawValue)]))
             })
             requestDuration[route] = CoreMetrics.Timer(label: "gateway_request_duration_seconds", dimensions: [("route", route)])
+            responses[route] = GatewayMetrics.clientResponseClasses.map { responseClass in
+                Counter(label: "gateway_responses_total", dimensions: [("route", route), ("class", responseClass)])
+            }
             // `unmatched` only counts requests; it never holds a claim.
             guard route != GatewayMetrics.unmatchedRoute else { return }
             claimsInFlight[route] = Meter(label: "idempotency_in_flight", dimensions: [("route", route)])
@@ -65,6 +72,8 @@ public final class GatewayMetrics: Sendable {
         let storeDuration: [String: CoreMetrics.Timer]
         let storeErrors: [String: Counter]
         let refusedConnections: Counter
+        let acceptedConnections: Counter
+        let openConnections: Meter
         let clientTimeouts: [ClientTimeout: Counter]
         let reloads: [ReloadResult: Counter]
         let warnings: WarningThrottle
@@ -96,6 +105,8 @@ public final class GatewayMetrics: Sendable {
         })
         fixed = Fixed(storeDuration: storeDuration, storeErrors: storeErrors,
                       refusedConnections: Counter(label: "client_connections_refused_total"),
+                      acceptedConnections: Counter(label: "client_connections_accepted_total"),
+                      openConnections: Meter(label: "client_connections_open"),
                       clientTimeouts: clientTimeouts, reloads: reloads, warnings: WarningThrottle())
     }
 
@@ -115,10 +126,13 @@ public final class GatewayMetrics: Sendable {
         return GatewayMetrics(series: series, fixed: fixed)
     }
 
-    func request(route: String, outcome: RequestOutcome, nanoseconds: Int64) {
+    /// One answered request: its outcome, its time, and the class of the
+    /// status the client got (a status outside 100...599 is not counted).
+    func request(route: String, outcome: RequestOutcome, status: Int, nanoseconds: Int64) {
         let route = series.requests[route] == nil ? Self.unmatchedRoute : route
         series.requests[route]?[outcome]?.increment()
         series.requestDuration[route]?.recordNanoseconds(nanoseconds)
+        if (100...599).contains(status) { series.responses[route]?[status / 100 - 1].increment() }
     }
 
     func upstreamCall(upstream: String, responseClass: String, nanoseconds: Int64) {
@@ -154,6 +168,11 @@ public final class GatewayMetrics: Sendable {
 
     /// A connection closed at once because `max_connections` were open.
     func connectionRefused() { fixed.refusedConnections.increment() }
+    /// Every connection the client listener accepted, refused ones included.
+    func connectionAccepted() { fixed.acceptedConnections.increment() }
+    /// Set at scrape time from `ConnectionDrainer.openConnections`, the
+    /// count `max_connections` is checked against.
+    public func connectionsOpen(_ count: Int) { fixed.openConnections.set(count) }
     func clientTimedOut(_ kind: ClientTimeout) { fixed.clientTimeouts[kind]?.increment() }
     public func reloaded(_ result: ReloadResult) { fixed.reloads[result]?.increment() }
 }

@@ -26,6 +26,7 @@ public final class GatewayServer: Sendable {
                 // Past max_connections a new connection is closed at once,
                 // before it costs a decoder or a byte of buffer; the ones
                 // already open keep being served.
+                runtime.metrics.connectionAccepted()
                 guard runtime.drainer.admit(channel, limit: runtime.client.maxConnections) else {
                     runtime.metrics.connectionRefused()
                     return channel.close()

@@ -33,6 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try ConfigurationReport.loadOrExit(path: config)
         Self.bootstrapLogging(configuration.log)
         let registry = Self.bootstrapMetrics()
+        let processMetrics = ProcessMetrics(registry: registry)
         let logger = Logger(label: "idempotency-gateway")
 
         let upstreamNames = configuration.upstreams.keys.sorted()
@@ -64,7 +65,11 @@ struct ServeCommand: AsyncParsableCommand {
                                  endpoints: AdminEndpoints(registry: registry, store: store, drainer: drainer,
                                                            storeWarning: redis.map { Self.evictionWarning($0, notice: riskNotice) },
                                                            storeGatesReadiness: { storeRequired && snapshots.current.usesStore },
-                                                           reload: { await reloader.reload(trigger: "admin") }),
+                                                           reload: { await reloader.reload(trigger: "admin") },
+                                                           beforeScrape: {
+                                                               processMetrics.refresh()
+                                                               metrics.connectionsOpen(drainer.openConnections)
+                                                           }),
                                  logger: logger)
         let proxy = GatewayService(host: configuration.listen.host, port: configuration.listen.port, group: group,
                                    runtime: runtime, shutdownTimeout: configuration.shutdownTimeout)
@@ -115,7 +120,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// Once per process, before any metric exists.
+    /// Once per process, before any metric exists. Every metric is made
+    /// with its HELP text (`DescribedMetricsFactory`, `MetricHelp`).
     static func bootstrapMetrics() -> PrometheusCollectorRegistry {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -125,7 +131,7 @@ struct ServeCommand: AsyncParsableCommand {
             .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30),
         ]
         factory.valueHistogramBuckets["stored_response_bytes"] = [256, 1024, 4096, 16384, 65536, 262_144, 1_048_576, 4_194_304]
-        MetricsSystem.bootstrap(factory)
+        MetricsSystem.bootstrap(DescribedMetricsFactory(factory))
         return registry
     }
 

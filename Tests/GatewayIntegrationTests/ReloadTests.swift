@@ -90,6 +90,11 @@ struct ReloadTests {
         #expect(metrics.value("idempotency_requests_total", ["route": "invoices", "outcome": "missing_key"]) == 1)
         #expect(metrics.value("idempotency_in_flight", ["route": "invoices"]) == 0)
         #expect(metrics.value("idempotency_requests_total", ["route": "orders", "outcome": "executed"]) == 1)
+        // The new route's response classes exist from the reload on.
+        #expect(metrics.value("gateway_responses_total", ["route": "invoices", "class": "2xx"]) == 2)
+        #expect(metrics.value("gateway_responses_total", ["route": "invoices", "class": "4xx"]) == 1)
+        #expect(metrics.value("gateway_responses_total", ["route": "invoices", "class": "5xx"]) == 0)
+        #expect(metrics.value("gateway_responses_total", ["route": "unmatched", "class": "4xx"]) == 1)
 
         // A second SIGHUP with the same file applies again; the process never stops.
         f.gateway.signal(SIGHUP)
