@@ -108,15 +108,23 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Test doubles shared by the core and server test targets (a test
+        // target cannot depend on another one).
+        .target(
+            name: "GatewayTestSupport",
+            dependencies: ["GatewayCore"],
+            path: "Tests/GatewayTestSupport"
+        ),
         .testTarget(
             name: "GatewayCoreTests",
-            dependencies: ["GatewayCore"]
+            dependencies: ["GatewayCore", "GatewayTestSupport"]
         ),
         .testTarget(
             name: "GatewayServerTests",
             dependencies: [
                 "GatewayCore",
                 "GatewayServer",
+                "GatewayTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import Synchronization
 import Testing
 @testable import GatewayCore

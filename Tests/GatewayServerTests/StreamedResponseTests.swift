@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayTestSupport
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1

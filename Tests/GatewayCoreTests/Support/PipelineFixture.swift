@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayTestSupport
 
 /// A pipeline over a `MemoryStore` and a `FakeTransport`, with one
 /// idempotent route `charges` (prefix `/v1/charges`, upstream `payments`).

@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayTestSupport
 import Logging
 import NIOCore
 import NIOEmbedded

@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayTestSupport
 import Synchronization
 
 /// Plays the transport behind an `UpstreamBodyStream`: the test offers the

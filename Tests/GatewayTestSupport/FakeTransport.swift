@@ -1,17 +1,18 @@
-import GatewayCore
+public import GatewayCore
 import Synchronization
 
 /// An upstream that answers from a script, counts its calls and keeps every
 /// request it was sent. With `suspended`, calls wait until `resume()` so a
-/// test can hold a request in flight.
-final class FakeTransport: UpstreamTransport {
-    enum Reply: Sendable {
+/// test can hold a request in flight. Shared by the core and server test
+/// targets, which cannot depend on each other.
+public final class FakeTransport: UpstreamTransport {
+    public enum Reply: Sendable {
         case response(UpstreamResponse)
         case failure(UpstreamFailure)
     }
 
     private struct State {
-        var requests: [UpstreamRequest] = []
+        public var requests: [UpstreamRequest] = []
         var script: [Reply] = []
         var fallback: Reply
         var suspended: Bool
@@ -20,25 +21,25 @@ final class FakeTransport: UpstreamTransport {
 
     private let state: Mutex<State>
 
-    init(_ fallback: Reply = .response(UpstreamResponse(status: 201, headers: [], body: Array("created".utf8))),
+    public init(_ fallback: Reply = .response(UpstreamResponse(status: 201, headers: [], body: Array("created".utf8))),
          script: [Reply] = [], suspended: Bool = false) {
         state = Mutex(State(script: script, fallback: fallback, suspended: suspended))
     }
 
-    convenience init(status: Int, headers: [HeaderField] = [], body: String, suspended: Bool = false) {
+    public convenience init(status: Int, headers: [HeaderField] = [], body: String, suspended: Bool = false) {
         self.init(.response(UpstreamResponse(status: status, headers: headers, body: Array(body.utf8))), suspended: suspended)
     }
 
-    var callCount: Int { state.withLock { $0.requests.count } }
-    var requests: [UpstreamRequest] { state.withLock { $0.requests } }
+    public var callCount: Int { state.withLock { $0.requests.count } }
+    public var requests: [UpstreamRequest] { state.withLock { $0.requests } }
 
     /// Replaces the answer for every later call.
-    func answer(_ reply: Reply) {
+    public func answer(_ reply: Reply) {
         state.withLock { $0.fallback = reply }
     }
 
     /// Lets every held call, and every later one, proceed.
-    func resume() {
+    public func resume() {
         let waiting = state.withLock { state in
             state.suspended = false
             defer { state.waiting = [] }
@@ -48,7 +49,7 @@ final class FakeTransport: UpstreamTransport {
     }
 
     /// Waits (polling, up to `limit`) until `count` calls have arrived.
-    func waitForCalls(_ count: Int, limit: Duration = .seconds(5)) async -> Bool {
+    public func waitForCalls(_ count: Int, limit: Duration = .seconds(5)) async -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if callCount >= count { return true }
@@ -57,7 +58,7 @@ final class FakeTransport: UpstreamTransport {
         return callCount >= count
     }
 
-    func send(_ request: UpstreamRequest) async throws(UpstreamFailure) -> UpstreamResponse {
+    public func send(_ request: UpstreamRequest) async throws(UpstreamFailure) -> UpstreamResponse {
         let (reply, hold) = state.withLock { state -> (Reply, Bool) in
             state.requests.append(request)
             let reply = state.script.isEmpty ? state.fallback : state.script.removeFirst()
