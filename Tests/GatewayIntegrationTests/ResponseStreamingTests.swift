@@ -121,7 +121,8 @@ struct ResponseStreamingTests {
         // Reading now, each client finds its connection closed (reset):
         // never a complete response.
         for (connection, _, _) in connections {
-            connection.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in connection.channel.read() }
+            let channel = connection.channel
+            channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in channel.read() }
             #expect(await connection.waitForClose(limit: .seconds(10)) != nil)
             #expect(await connection.next() == nil)
         }
