@@ -190,32 +190,11 @@ wait_tcp "$REDIS_PORT" 20
 # Every nginx: --workers workers (the gateway runs one event loop per core,
 # so each proxy gets as many), no access log (it would measure disk, not
 # HTTP), everything under $WORK.
-nginx_conf() {  # nginx_conf DIR SERVER_BLOCKS...
-    local dir="$1"; shift
-    mkdir -p "$dir/tmp"
-    cat >"$dir/nginx.conf" <<EOF
-worker_processes $WORKERS;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $dir/tmp/body;
-    proxy_temp_path $dir/tmp/proxy;
-    fastcgi_temp_path $dir/tmp/fastcgi;
-    uwsgi_temp_path $dir/tmp/uwsgi;
-    scgi_temp_path $dir/tmp/scgi;
-    keepalive_requests 100000;
-    keepalive_timeout 65s;
-$*
-}
-EOF
-}
+source "$BENCH/nginx-conf.sh"
 
 # The upstream: 201 and a fixed ~100-byte JSON body for any method.
 UPSTREAM_BODY='{"id":"ch_000000000000000001","object":"charge","amount":1999,"currency":"eur","status":"succeeded"}'
-nginx_conf "$WORK/upstream" "
+nginx_conf "$WORK/upstream" "$WORKERS" "
     server {
         listen 127.0.0.1:$UPSTREAM_PORT;
         location / {
@@ -230,7 +209,7 @@ nginx_conf "$WORK/upstream" "
         }
     }"
 # The peer: what a plain reverse proxy costs, with pooled upstream connections.
-nginx_conf "$WORK/peer" "
+nginx_conf "$WORK/peer" "$WORKERS" "
     upstream origin {
         server 127.0.0.1:$UPSTREAM_PORT;
         keepalive 64;
@@ -629,7 +608,7 @@ callgrind_yardstick() {
 callgrind_nginx() {
     local count="$1" dir="$WORK/callgrind/nginx-$1"
     mkdir -p "$dir"
-    nginx_conf "$dir" "
+    nginx_conf "$dir" 1 "
     upstream origin {
         server 127.0.0.1:$UPSTREAM_PORT;
         keepalive 64;
@@ -643,7 +622,7 @@ callgrind_nginx() {
             proxy_set_header Connection \"\";
         }
     }"
-    sed -i 's/^worker_processes [0-9]*;/worker_processes 1;\nmaster_process off;/' "$dir/nginx.conf"
+    sed -i 's/^worker_processes 1;/worker_processes 1;\nmaster_process off;/' "$dir/nginx.conf"
     log "callgrind: nginx proxy ($count requests)"
     valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
         "$NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout.log" 2>&1 &

@@ -32,40 +32,23 @@ REDIS_PORT=${ports[0]} UPSTREAM_PORT=${ports[1]} PEER_PORT=${ports[2]}
 
 redis-server --save "" --appendonly no --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" >"$WORK/redis.log" 2>&1 &
 pids+=($!)
-mkdir -p "$WORK/upstream/tmp" "$WORK/peer"
-cat >"$WORK/upstream/nginx.conf" <<CONF
-load_module /usr/share/nginx/modules/ndk_http_module.so;
-load_module /usr/share/nginx/modules/ngx_http_lua_module.so;
-worker_processes 1;
-daemon off;
-pid $WORK/upstream/nginx.pid;
-error_log $WORK/upstream/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $WORK/upstream/tmp/body;
-    proxy_temp_path $WORK/upstream/tmp/proxy;
-    fastcgi_temp_path $WORK/upstream/tmp/fastcgi;
-    uwsgi_temp_path $WORK/upstream/tmp/uwsgi;
-    scgi_temp_path $WORK/upstream/tmp/scgi;
+nginx_conf "$WORK/upstream" 1 "
     lua_shared_dict executions 1m;
     server {
         listen 127.0.0.1:$UPSTREAM_PORT;
-        location = /__executions { content_by_lua_block { ngx.print(ngx.shared.executions:get("n") or 0) } }
+        location = /__executions { content_by_lua_block { ngx.print(ngx.shared.executions:get(\"n\") or 0) } }
         location / {
             content_by_lua_block {
-                local n = ngx.shared.executions:incr("n", 1, 0)
+                local n = ngx.shared.executions:incr(\"n\", 1, 0)
                 ngx.req.read_body()
-                local delay = tonumber(ngx.var.http_x_delay_ms or "0")
+                local delay = tonumber(ngx.var.http_x_delay_ms or \"0\")
                 if delay > 0 then ngx.sleep(delay / 1000) end
-                ngx.status = tonumber(ngx.var.http_x_status or "201")
-                ngx.header["Content-Type"] = "application/json"
-                ngx.print('{"execution":' .. n .. ',"uri":"' .. ngx.var.uri .. '"}')
+                ngx.status = tonumber(ngx.var.http_x_status or \"201\")
+                ngx.header[\"Content-Type\"] = \"application/json\"
+                ngx.print('{\"execution\":' .. n .. ',\"uri\":\"' .. ngx.var.uri .. '\"}')
             }
         }
-    }
-}
-CONF
+    }" "$LUA_MODULES"
 "$NGINX" -p "$WORK/upstream" -c "$WORK/upstream/nginx.conf" -e "$WORK/upstream/error.log" >/dev/null 2>&1 &
 pids+=($!)
 peer_nginx_conf "$WORK/peer" "$PEER_PORT" "$UPSTREAM_PORT" "$REDIS_PORT" 2

@@ -3,32 +3,16 @@
 # writes DIR/nginx.conf: the nginx + Lua + Redis idempotency peer. /idem/
 # runs bench/peer/idempotency.lua; everything else is a plain proxy_pass.
 # Both reach the upstream over a keepalive pool, like the gateway.
+source "$(dirname "${BASH_SOURCE[0]}")/../nginx-conf.sh"
 peer_nginx_conf() {
     local dir="$1" port="$2" upstream_port="$3" redis_port="$4" workers="$5"
     local here
     here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-    mkdir -p "$dir/tmp"
-    cat >"$dir/nginx.conf" <<CONF
-load_module /usr/share/nginx/modules/ndk_http_module.so;
-load_module /usr/share/nginx/modules/ngx_http_lua_module.so;
-worker_processes $workers;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $dir/tmp/body;
-    proxy_temp_path $dir/tmp/proxy;
-    fastcgi_temp_path $dir/tmp/fastcgi;
-    uwsgi_temp_path $dir/tmp/uwsgi;
-    scgi_temp_path $dir/tmp/scgi;
-    keepalive_requests 100000;
-    keepalive_timeout 65s;
+    nginx_conf "$dir" "$workers" "
     # Bodies stay in memory, so the Lua side can hash and store them.
     client_body_buffer_size 64k;
     client_max_body_size 64k;
-    lua_package_path "$here/?.lua;/usr/share/lua/5.1/?.lua;;";
+    lua_package_path \"$here/?.lua;/usr/share/lua/5.1/?.lua;;\";
     upstream origin {
         server 127.0.0.1:$upstream_port;
         keepalive 64;
@@ -38,7 +22,7 @@ http {
         listen 127.0.0.1:$port;
         location /idem/ {
             content_by_lua_block {
-                require("idempotency").handle({ route = "idem", redis_port = $redis_port,
+                require(\"idempotency\").handle({ route = \"idem\", redis_port = $redis_port,
                                                 lock_ms = 60000, ttl_s = 86400 })
             }
         }
@@ -47,14 +31,12 @@ http {
             rewrite ^/__origin(/.*)\$ \$1 break;
             proxy_pass http://origin;
             proxy_http_version 1.1;
-            proxy_set_header Connection "";
+            proxy_set_header Connection \"\";
         }
         location / {
             proxy_pass http://origin;
             proxy_http_version 1.1;
-            proxy_set_header Connection "";
+            proxy_set_header Connection \"\";
         }
-    }
-}
-CONF
+    }" "$LUA_MODULES"
 }
