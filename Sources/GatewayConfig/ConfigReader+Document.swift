@@ -4,7 +4,7 @@ import GatewayCore
 /// The top level of gateway.yaml and its small sections.
 extension ConfigReader {
     static let topLevelFields = [
-        "version", "listen", "admin", "store", "limits", "log", "shutdown_timeout", "upstreams", "routes",
+        "version", "listen", "admin", "store", "limits", "log", "tracing", "shutdown_timeout", "upstreams", "routes",
     ]
     static let adminFields = ["listen"]
     static let logFields = ["format", "level"]
@@ -25,6 +25,7 @@ extension ConfigReader {
         let store = store(map)
         let limits = limits(map)
         let log = log(map)
+        let tracing = tracing(map)
         let shutdownTimeout = optional(map, "shutdown_timeout", default: defaults.shutdownTimeout) {
             duration($0, at: $1, allowZero: true)
         }
@@ -32,7 +33,7 @@ extension ConfigReader {
         let routes = routes(map, upstreams: upstreams, storeTimeout: store.backend.commandTimeout)
         guard problems.isEmpty, let listen, let adminListen, let shutdownTimeout else { return nil }
         return GatewayConfiguration(
-            listen: listen, adminListen: adminListen, store: store, limits: limits, log: log,
+            listen: listen, adminListen: adminListen, store: store, limits: limits, log: log, tracing: tracing,
             shutdownTimeout: shutdownTimeout, upstreams: upstreams.valid, routes: routes)
     }
 

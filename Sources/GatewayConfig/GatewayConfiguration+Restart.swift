@@ -15,6 +15,8 @@ extension GatewayConfiguration {
         if store.onUnavailable != running.store.onUnavailable { fields.append("store.on_unavailable") }
         if limits != running.limits { fields.append("limits") }
         if log != running.log { fields.append("log") }
+        // The exporter is made once, with the transport, at start.
+        if tracing != running.tracing { fields.append("tracing") }
         if shutdownTimeout != running.shutdownTimeout { fields.append("shutdown_timeout") }
         return fields
     }

@@ -14,6 +14,8 @@ public struct GatewayConfiguration: Sendable {
     public var limits: LimitsConfiguration
     /// Log format and level.
     public var log: LogConfiguration
+    /// Span export; nil records nothing (trace ids are still propagated).
+    public var tracing: TracingConfiguration?
     /// How long in-flight requests may finish after SIGTERM before the
     /// gateway closes their connections.
     public var shutdownTimeout: Duration
@@ -29,6 +31,7 @@ public struct GatewayConfiguration: Sendable {
         store: StoreConfiguration = StoreConfiguration(),
         limits: LimitsConfiguration = LimitsConfiguration(),
         log: LogConfiguration = LogConfiguration(),
+        tracing: TracingConfiguration? = nil,
         shutdownTimeout: Duration = .seconds(30),
         upstreams: [String: UpstreamSettings],
         routes: [Route]
@@ -38,6 +41,7 @@ public struct GatewayConfiguration: Sendable {
         self.store = store
         self.limits = limits
         self.log = log
+        self.tracing = tracing
         self.shutdownTimeout = shutdownTimeout
         self.upstreams = upstreams
         self.routes = routes

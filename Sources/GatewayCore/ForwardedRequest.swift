@@ -24,7 +24,7 @@ public enum ForwardedRequest {
 
     /// Headers the gateway adds or relies on: a client's `Connection` token
     /// cannot make them hop-by-hop and so remove them from the forwarded request.
-    static let addedRequestHeaders = ["X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Request-Id"]
+    static let addedRequestHeaders = ["X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Request-Id", "traceparent"]
 
     /// The methods RFC 9110 §9.2.2 calls idempotent *and* that carry no
     /// state change a re-send could repeat: only these may be sent twice.

@@ -11,8 +11,13 @@ public struct GatewayRequest: Sendable {
     public var body: [UInt8]
     /// The peer's IP address, for X-Forwarded-For.
     public var clientAddress: String?
+    /// The request's trace (its `traceparent` is already in `headers`):
+    /// the pipeline times its phases under it when it is sampled.
+    public var trace: TraceContext?
 
-    public init(method: String, path: String, query: String?, headers: [HeaderField], body: [UInt8], clientAddress: String? = nil) {
+    public init(method: String, path: String, query: String?, headers: [HeaderField], body: [UInt8], clientAddress: String? = nil,
+                trace: TraceContext? = nil) {
+        self.trace = trace
         self.method = method
         self.path = path
         self.query = query

@@ -12,6 +12,9 @@ public struct PipelineResult: Sendable {
     /// The fencing number of the claim this request executed under.
     public var fence: UInt64?
     public var events: [PipelineEvent]
+    /// The phases this request went through, timed only when its trace is
+    /// recorded; empty otherwise.
+    public var phases: [PhaseTiming] = []
 
     public init(response: GatewayResponse, outcome: RequestOutcome, keyDigest: String? = nil, upstreamStatus: Int? = nil,
                 upstreamDuration: Duration? = nil, fence: UInt64? = nil, events: [PipelineEvent] = []) {

@@ -60,12 +60,38 @@ public struct RequestPipeline: Sendable {
         case .refused(let problem, let outcome):
             return result(problem.response, outcome)
         }
+        guard request.trace?.recorded == true else {
+            switch await claim(request, route: route, policy: policy, key: key, pending: pending) {
+            case .answered(let answer):
+                return answer
+            case .owned(let claimed):
+                let call = await forward(claimed)
+                return await settle(claimed, after: call)
+            }
+        }
+        return await timed(request, route: route, policy: policy, key: key, pending: pending)
+    }
+
+    /// `handle`'s claim, forward and settle for a recorded trace, each timed
+    /// for its span. A claim answered by the store (a replay, a conflict) is
+    /// one `claim` phase; one that fell back to pass-through also has the
+    /// `forward` phase it made inside it.
+    private func timed(_ request: GatewayRequest, route: Route, policy: IdempotencyPolicy, key: StoreKey,
+                       pending: PendingClaim) async -> PipelineResult {
+        let claimStart = now()
         switch await claim(request, route: route, policy: policy, key: key, pending: pending) {
-        case .answered(let answer):
+        case .answered(var answer):
+            answer.phases.insert(PhaseTiming("claim", start: claimStart, end: now()), at: 0)
             return answer
         case .owned(let claimed):
+            let forwardStart = now()
             let call = await forward(claimed)
-            return await settle(claimed, after: call)
+            let settleStart = now()
+            var result = await settle(claimed, after: call)
+            result.phases = [PhaseTiming("claim", start: claimStart, end: forwardStart),
+                             PhaseTiming("forward", start: forwardStart, end: settleStart),
+                             PhaseTiming("settle", start: settleStart, end: now())]
+            return result
         }
     }
 
@@ -83,7 +109,15 @@ public struct RequestPipeline: Sendable {
     /// (then `key` and `events` say so in the result).
     func passThrough(_ request: GatewayRequest, route: Route, outcome: RequestOutcome,
                      key: StoreKey? = nil, events: [PipelineEvent] = []) async -> PipelineResult {
+        let start = request.trace?.recorded == true ? now() : nil
         let call = await guardAndForward(request, route: route, fence: nil)
+        var result = passedThrough(call, route: route, outcome: outcome, key: key, events: events)
+        if let start { result.phases = [PhaseTiming("forward", start: start, end: now())] }
+        return result
+    }
+
+    private func passedThrough(_ call: UpstreamCall, route: Route, outcome: RequestOutcome, key: StoreKey?,
+                               events: [PipelineEvent]) -> PipelineResult {
         var events = events
         switch call.result {
         case .success(let upstreamResponse):

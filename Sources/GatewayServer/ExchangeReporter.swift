@@ -9,26 +9,43 @@ import NIOCore
 struct ExchangeReporter {
     let logger: Logger
     let metrics: GatewayMetrics
+    var exporter: OTLPSpanExporter? = nil
 
-    /// The request metrics and the access log line.
-    func record(_ exchange: ExchangeRecord, result: PipelineResult) {
-        let elapsed = NIODeadline.now() - exchange.started
+    /// The request metrics and the access log line. Numbers go in as
+    /// `.stringConvertible`, which `JSONLogHandler` writes as JSON numbers;
+    /// `bytesOut` is nil when the body's size is not known (a streamed body
+    /// without a declared length).
+    func record(_ exchange: ExchangeRecord, result: PipelineResult, bytesOut: Int?) {
+        let ended = NIODeadline.now()
+        let elapsed = ended - exchange.started
         metrics.request(route: exchange.routeName, outcome: result.outcome, status: result.response.status, nanoseconds: elapsed.nanoseconds)
-        // The metadata costs a dictionary and six strings per request: build
-        // it only when the line will be written.
+        if exchange.trace.recorded, let exporter {
+            exporter.submit(RequestSpans.make(exchange, result: result, ended: ended, clock: exporter.clock))
+        }
+        // The metadata costs a dictionary and a dozen strings per request:
+        // build it only when the line will be written.
         guard logger.logLevel <= .info else { return }
         var metadata: Logger.Metadata = [
             "request.id": "\(exchange.requestID)",
             "route": "\(exchange.routeName)",
             "method": "\(exchange.method)",
-            "status": "\(result.response.status)",
+            "path": "\(exchange.path)",
+            "status": .stringConvertible(result.response.status),
             "outcome": "\(result.outcome.rawValue)",
-            "duration_ms": "\(Double(elapsed.nanoseconds) / 1e6)",
+            "duration_ms": .stringConvertible(Double(elapsed.nanoseconds) / 1e6),
+            "bytes_in": .stringConvertible(exchange.bytesIn),
+            "trace_id": "\(exchange.trace.traceIDHex)",
         ]
+        if let bytesOut { metadata["bytes_out"] = .stringConvertible(bytesOut) }
+        if let address = exchange.clientAddress { metadata["client.address"] = "\(address)" }
+        if let agent = exchange.userAgent { metadata["user_agent"] = "\(agent)" }
+        if let upstream = exchange.upstreamName { metadata["upstream"] = "\(upstream)" }
+        if let status = result.upstreamStatus { metadata["upstream_status"] = .stringConvertible(status) }
         if let upstream = result.upstreamDuration {
             let (seconds, attoseconds) = upstream.components
-            metadata["upstream_ms"] = "\(Double(seconds) * 1e3 + Double(attoseconds) / 1e15)"
+            metadata["upstream_ms"] = .stringConvertible(Double(seconds) * 1e3 + Double(attoseconds) / 1e15)
         }
+        if let fence = result.fence { metadata["fence"] = .stringConvertible(fence) }
         if let digest = result.keyDigest { metadata["key.hash"] = "\(digest)" }
         logger.info("request", metadata: metadata)
     }
@@ -54,7 +71,7 @@ struct ExchangeReporter {
                 ]
                 if operation != "complete" {
                     guard let suppressed = admit("store operation failed", operation) else { continue }
-                    if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
+                    if suppressed > 0 { metadata["suppressed"] = .stringConvertible(suppressed) }
                 }
                 logger.warning("store operation failed", metadata: metadata)
             case .leaseLost:
@@ -64,7 +81,7 @@ struct ExchangeReporter {
                 metrics.leaseLost(route: route.name)
                 logger.warning("idempotency lease lost", metadata: [
                     "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(keyHash)",
-                    "fence": "\(result.fence.map(String.init) ?? "-")",
+                    "fence": result.fence.map { Logger.MetadataValue.stringConvertible($0) } ?? "-",
                 ])
             case .upstreamFailure(let kind, let message):
                 guard let suppressed = admit("upstream call failed", "\(route.upstream.name) \(kind)") else { continue }
@@ -72,19 +89,19 @@ struct ExchangeReporter {
                     "request.id": "\(requestID)", "route": "\(route.name)", "upstream": "\(route.upstream.name)", "kind": "\(kind)",
                     "reason": "\(Self.withoutQueries(message))",
                 ]
-                if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
+                if suppressed > 0 { metadata["suppressed"] = .stringConvertible(suppressed) }
                 logger.notice("upstream call failed", metadata: metadata)
             case .ambiguousOutcome(let cause, let held):
                 metrics.ambiguousOutcome(route: route.name, cause: cause)
                 logger.notice("upstream outcome unknown", metadata: [
                     "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(keyHash)",
                     "cause": "\(cause.rawValue)", "claim": "\(held ? "held" : "released")",
-                    "fence": "\(result.fence.map(String.init) ?? "-")",
+                    "fence": result.fence.map { Logger.MetadataValue.stringConvertible($0) } ?? "-",
                 ])
             case .recordCorrupt(let bytes):
                 metrics.recordCorrupt(route: route.name)
                 logger.error("idempotency record corrupt", metadata: [
-                    "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(keyHash)", "bytes": "\(bytes)",
+                    "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(keyHash)", "bytes": .stringConvertible(bytes),
                 ])
             case .stored, .claimAbandoned:
                 break

@@ -10,9 +10,12 @@ public struct GatewayRuntime: Sendable {
     public var client: ClientLimits
     public var logger: Logger
     public var drainer: ConnectionDrainer
+    /// `tracing`: records sampled requests' spans; nil records nothing.
+    public var spanExporter: OTLPSpanExporter?
 
     public init(snapshots: RuntimeSnapshots, maxRequestBody: ByteSize, client: ClientLimits = ClientLimits(),
-                logger: Logger, drainer: ConnectionDrainer) {
+                logger: Logger, drainer: ConnectionDrainer, spanExporter: OTLPSpanExporter? = nil) {
+        self.spanExporter = spanExporter
         self.snapshots = snapshots
         self.maxRequestBody = maxRequestBody
         self.client = client

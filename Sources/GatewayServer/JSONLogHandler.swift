@@ -4,7 +4,10 @@ import Logging
 
 /// `log.format: json`: one JSON object per line on standard error, the shape
 /// log shippers (Loki, Elasticsearch, Cloud Logging) parse without rules.
-/// Metadata values become strings; nested metadata is flattened to text.
+/// A number given as `.stringConvertible` (an integer, a finite floating-point
+/// value) or a Bool is written bare, so a shipper sees `"status":201` and can
+/// compare and sum it; every other value becomes a string, nested metadata
+/// flattened to text.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
@@ -24,7 +27,7 @@ public struct JSONLogHandler: LogHandler {
         var merged = event.metadata.map { metadata.merging($0) { _, new in new } } ?? metadata
         if let error = event.error, merged["error"] == nil { merged["error"] = "\(error)" }
         for key in merged.keys.sorted() {
-            line += ",\(Self.quote(key)):\(Self.quote(merged[key]!.description))"
+            line += ",\(Self.quote(key)):\(Self.render(merged[key]!))"
         }
         line += "}\n"
         FileHandle.standardError.write(Data(line.utf8))
@@ -44,6 +47,19 @@ public struct JSONLogHandler: LogHandler {
         }
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(spec.tv_nsec / 1_000_000), 3))Z"
+    }
+
+    /// One metadata value as JSON: bare for numbers and Bools, quoted otherwise.
+    static func render(_ value: Logger.MetadataValue) -> String {
+        guard case .stringConvertible(let convertible) = value else { return quote(value.description) }
+        switch convertible {
+        case is Int, is Int64, is Int32, is UInt, is UInt64, is UInt32, is Bool:
+            return convertible.description
+        case let number as Double where number.isFinite:
+            return number.description
+        default:
+            return quote(convertible.description)
+        }
     }
 
     static func quote(_ text: String) -> String {

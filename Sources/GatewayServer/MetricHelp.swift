@@ -28,6 +28,8 @@ public enum MetricHelp {
         "process_resident_memory_bytes": "Resident memory size of the gateway process in bytes.",
         "process_cpu_seconds_total": "User and system CPU time the gateway process has used, in seconds.",
         "process_open_fds": "File descriptors the gateway process has open.",
+        "tracing_spans_exported_total": "Spans the OTLP exporter delivered to the collector (tracing.otlp_endpoint).",
+        "tracing_spans_dropped_total": "Spans not delivered: the buffer was full or the collector refused or could not be reached.",
         "process_start_time_seconds": "Start time of the gateway process, in seconds since the Unix epoch.",
     ]
 

@@ -26,9 +26,7 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
     /// What `finish` needs to know about the request it answers.
     private struct Exchange {
         var head: HTTPRequestHead
-        var requestID: String
-        var routeName: String
-        var started: NIODeadline
+        var record: ExchangeRecord
         /// Over the metrics of the snapshot the request was routed with.
         var reporter: ExchangeReporter
     }
@@ -142,36 +140,25 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         // under the configuration it started with.
         let snapshot = runtime.snapshots.refreshed(self.snapshot)
         self.snapshot = snapshot
-        let reporter = ExchangeReporter(logger: runtime.logger, metrics: snapshot.metrics)
+        let reporter = ExchangeReporter(logger: runtime.logger, metrics: snapshot.metrics, exporter: runtime.spanExporter)
+        let clientAddress = context.channel.remoteAddress?.ipAddress
         guard let route = snapshot.routes.route(method: method, path: path) else {
-            let exchange = Exchange(head: head, requestID: requestID, routeName: GatewayMetrics.unmatchedRoute, started: request.started,
-                                    reporter: reporter)
-            finish(context: context, exchange: exchange, result: PipelineResult(
+            let record = ExchangeRecord(requestID: requestID, routeName: GatewayMetrics.unmatchedRoute, head: head, path: path,
+                                        clientAddress: clientAddress, upstreamName: nil, bytesIn: body.readableBytes,
+                                        trace: ClientRequestHeaders.trace(head.headers), started: request.started)
+            finish(context: context, exchange: Exchange(head: head, record: record, reporter: reporter), result: PipelineResult(
                 response: Problems.noRoute(method: method, path: path).response, outcome: .rejected))
             return
         }
-        var headers: [HeaderField] = []
-        headers.reserveCapacity(head.headers.count + 1)
-        for (name, value) in head.headers {
-            switch name.utf8.count {
-            // An absolute-form target's authority replaces Host (RFC 9112 §3.2.2).
-            case 4 where request.target.authority != nil && name.caseInsensitiveEquals("host"): continue
-            // The gateway sets its own request id below.
-            case 12 where name.caseInsensitiveEquals("x-request-id"): continue
-            // Met by the gateway itself (see Expectation), and the upstream
-            // gets the whole body at once.
-            case 6 where name.caseInsensitiveEquals("expect"): continue
-            default: headers.append(HeaderField(name: name, value: value))
-            }
-        }
-        if let authority = request.target.authority { headers.append(HeaderField(name: "Host", value: authority)) }
-        headers.append(HeaderField(name: "X-Request-Id", value: requestID))
+        let (headers, trace) = ClientRequestHeaders.forwarded(head.headers, authority: request.target.authority, requestID: requestID,
+                                                                  exporter: runtime.spanExporter)
         var body = body
+        let bytesIn = body.readableBytes
         let forwarded = GatewayRequest(method: method, path: path, query: request.target.query, headers: headers,
-                                       body: body.readBytes(length: body.readableBytes) ?? [],
-                                       clientAddress: context.channel.remoteAddress?.ipAddress)
-        let exchange = Exchange(head: head, requestID: requestID, routeName: route.name, started: request.started,
-                                reporter: reporter)
+                                       body: body.readBytes(length: bytesIn) ?? [], clientAddress: clientAddress, trace: trace)
+        let record = ExchangeRecord(requestID: requestID, routeName: route.name, head: head, path: path, clientAddress: clientAddress,
+                                    upstreamName: route.upstream.name, bytesIn: bytesIn, trace: trace, started: request.started)
+        let exchange = Exchange(head: head, record: record, reporter: reporter)
         let pipeline = snapshot.pipeline
         let promise = context.eventLoop.makePromise(of: PipelineResult.self)
         Task(executorPreference: executor(for: context.eventLoop)) {
@@ -200,15 +187,16 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
             let framing = HTTPResponseSerializer.Framing(version: exchange.head.version, keepAlive: disposition == .keepAlive,
                                                          headOnly: exchange.head.method == .HEAD, streamed: streamed)
             if let stream = result.response.bodyStream, streamed != nil {
-                startStreaming(result.response, stream: stream, requestID: exchange.requestID, framing: framing, context: context)
+                startStreaming(result.response, stream: stream, requestID: exchange.record.requestID, framing: framing, context: context)
             } else {
-                write(result.response, requestID: exchange.requestID, framing: framing, context: context)
+                write(result.response, requestID: exchange.record.requestID, framing: framing, context: context)
             }
         }
         // A stream nobody will write (HEAD, a closed connection) is stopped now.
         if disposition == .discard || streamed == nil { result.response.bodyStream?.cancel() }
-        exchange.reporter.record(ExchangeRecord(requestID: exchange.requestID, routeName: exchange.routeName,
-                                                method: exchange.head.method.rawValue, started: exchange.started), result: result)
+        exchange.reporter.record(exchange.record, result: result,
+                                 bytesOut: ExchangeRecord.bodyBytes(result.response, streamed: streamed, written: disposition != .discard,
+                                                          head: exchange.head.method == .HEAD))
     }
 
     /// Hands a streamed body to its writer; the machine is `.streaming`
@@ -295,12 +283,17 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         let requestID = RequestID.resolve(head.headers.first(name: "x-request-id"))
         let snapshot = runtime.snapshots.refreshed(self.snapshot)
         self.snapshot = snapshot
-        let routeName = (try? RequestTarget.parse(head.uri)).flatMap { snapshot.routes.route(method: head.method.rawValue, path: $0.path)?.name }
+        let target = try? RequestTarget.parse(head.uri)
+        let route = target.flatMap { snapshot.routes.route(method: head.method.rawValue, path: $0.path) }
+        let routeName = route?.name
         write(result.response, requestID: requestID,
               framing: .init(version: head.version, keepAlive: false, headOnly: head.method == .HEAD), context: context)
-        let record = ExchangeRecord(requestID: requestID, routeName: routeName ?? GatewayMetrics.unmatchedRoute,
-                                    method: head.method.rawValue, started: .now())
-        ExchangeReporter(logger: runtime.logger, metrics: snapshot.metrics).record(record, result: result)
+        let record = ExchangeRecord(requestID: requestID, routeName: routeName ?? GatewayMetrics.unmatchedRoute, head: head,
+                                    path: target?.path ?? "-", clientAddress: context.channel.remoteAddress?.ipAddress,
+                                    upstreamName: route?.upstream.name, bytesIn: 0,
+                                    trace: ClientRequestHeaders.trace(head.headers), started: .now())
+        ExchangeReporter(logger: runtime.logger, metrics: snapshot.metrics).record(record, result: result,
+                                                                                  bytesOut: head.method == .HEAD ? 0 : result.response.body.count)
     }
 
     /// Larger answers go out in slices of this size, each reporting when it

@@ -49,6 +49,10 @@ struct ServeCommand: AsyncParsableCommand {
         let hangup = HangupHandler(reloader: reloader)
 
         let drainer = ConnectionDrainer()
+        let spanExporter = configuration.tracing.map {
+            OTLPSpanExporter(endpoint: $0.otlpEndpoint, serviceName: $0.serviceName, sampleRatio: $0.sampleRatio, transport: curl,
+                             logger: logger)
+        }
         let runtime = GatewayRuntime(
             snapshots: snapshots,
             maxRequestBody: configuration.limits.maxRequestBody,
@@ -58,7 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
                                  sendTimeout: configuration.limits.sendTimeout,
                                  maxConnections: configuration.limits.maxConnections,
                                  maxHeaderBytes: configuration.limits.maxHeaderBytes.bytes),
-            logger: logger, drainer: drainer)
+            logger: logger, drainer: drainer, spanExporter: spanExporter)
         let riskNotice = StoreRiskNotice(logger: logger)
         let storeRequired = configuration.store.onUnavailable == .reject
         let admin = AdminService(host: configuration.adminListen.host, port: configuration.adminListen.port, group: group,
@@ -78,9 +82,12 @@ struct ServeCommand: AsyncParsableCommand {
         // cannot bind stops the other one the same graceful way, and the
         // process exits non-zero: half a gateway (no probes, or no proxy)
         // must not keep running.
+        // The span exporter, if any, stops last, to send what the drain recorded.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = spanExporter.map { [.init(service: $0)] } ?? []
+        services += [.init(service: admin, failureTerminationBehavior: .gracefullyShutdownGroup),
+                     .init(service: proxy, failureTerminationBehavior: .gracefullyShutdownGroup)]
         let serviceGroup = ServiceGroup(configuration: .init(
-            services: [.init(service: admin, failureTerminationBehavior: .gracefullyShutdownGroup),
-                       .init(service: proxy, failureTerminationBehavior: .gracefullyShutdownGroup)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         let startupCheck = redis.map { redis in

@@ -65,4 +65,27 @@ struct LogHygieneTests {
         #expect(!log.contains("SECRET"))
         await f.shutdown()
     }
+
+    /// The access line names the user agent and nothing else a client sent
+    /// in a header: credentials, cookies and a tracestate stay out, in both
+    /// formats, on a forwarded request and on a replay.
+    @Test(arguments: ["text", "json"])
+    func noHeaderValueButTheUserAgentReachesTheLog(format: String) async throws {
+        let f = try await GatewayFixture(logFormat: format)
+        let headers = [
+            ("Authorization", "Bearer SECRET-AUTH"), ("Cookie", "session=SECRET-COOKIE"), ("X-Api-Key", "SECRET-API-KEY"),
+            ("tracestate", "vendor=SECRET-STATE"), ("User-Agent", "hygiene-agent/2.0"), ("X-Request-Id", "hygiene-\(format)"),
+        ]
+        let first = try await f.post("/v1/charges?card=SECRET-CARD", key: "hygiene-key", headers: headers)
+        #expect(first.status == 201)
+        let replay = try await f.post("/v1/charges?card=SECRET-CARD", key: "hygiene-key", headers: headers)
+        #expect(replay.header("Idempotent-Replayed") == "true")
+        await f.gateway.waitForLog(containing: "replayed")
+        let log = f.gateway.log
+        #expect(log.contains("hygiene-agent/2.0"))
+        #expect(log.contains("/v1/charges"))
+        #expect(!log.contains("SECRET"))
+        #expect(!log.contains("hygiene-key"))
+        await f.shutdown()
+    }
 }

@@ -22,7 +22,7 @@ struct ObservabilityTests {
         #expect(request["msg"] as? String == "request")
         #expect(request["level"] as? String == "info")
         #expect(request["route"] as? String == "refunds")
-        #expect(request["status"] as? String == "201")
+        #expect((request["status"] as? NSNumber)?.intValue == 201)
         #expect(request["outcome"] as? String == "executed")
         #expect((request["key.hash"] as? String)?.isEmpty == false)
         #expect((request["ts"] as? String)?.hasSuffix("Z") == true)
