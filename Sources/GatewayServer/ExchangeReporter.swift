@@ -51,7 +51,8 @@ struct ExchangeReporter {
     }
 
     /// The pipeline's events: store failures, lost leases, upstream failures,
-    /// ambiguous outcomes, unreadable records.
+    /// ambiguous outcomes, unreadable records. Each names the request's
+    /// `request.id` and `trace_id`, as its access line does.
     ///
     /// Lines that an outage repeats for every request (a claim that cannot
     /// reach Redis, an upstream that is down) go through `metrics.warnings`.
@@ -59,14 +60,14 @@ struct ExchangeReporter {
     /// not stored) or name a key an operator may need (an ambiguous outcome,
     /// an unreadable record) are written every time: there is at most one
     /// per executed request, and an audit needs each of them.
-    func report(_ result: PipelineResult, route: Route, requestID: String) {
+    func report(_ result: PipelineResult, route: Route, requestID: String, trace: TraceContext) {
         var leaseLossReported = false
         let keyHash = result.keyDigest ?? "-"
         for event in result.events {
             switch event {
             case .storeError(let operation, let reason):
                 var metadata: Logger.Metadata = [
-                    "request.id": "\(requestID)", "route": "\(route.name)", "operation": "\(operation)", "reason": "\(reason)",
+                    "request.id": "\(requestID)", "trace_id": "\(trace.traceIDHex)", "route": "\(route.name)", "operation": "\(operation)", "reason": "\(reason)",
                     "key.hash": "\(keyHash)",
                 ]
                 if operation != "complete" {
@@ -80,13 +81,13 @@ struct ExchangeReporter {
                 leaseLossReported = true
                 metrics.leaseLost(route: route.name)
                 logger.warning("idempotency lease lost", metadata: [
-                    "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(keyHash)",
+                    "request.id": "\(requestID)", "trace_id": "\(trace.traceIDHex)", "route": "\(route.name)", "key.hash": "\(keyHash)",
                     "fence": result.fence.map { Logger.MetadataValue.stringConvertible($0) } ?? "-",
                 ])
             case .upstreamFailure(let kind, let message):
                 guard let suppressed = admit("upstream call failed", "\(route.upstream.name) \(kind)") else { continue }
                 var metadata: Logger.Metadata = [
-                    "request.id": "\(requestID)", "route": "\(route.name)", "upstream": "\(route.upstream.name)", "kind": "\(kind)",
+                    "request.id": "\(requestID)", "trace_id": "\(trace.traceIDHex)", "route": "\(route.name)", "upstream": "\(route.upstream.name)", "kind": "\(kind)",
                     "reason": "\(Self.withoutQueries(message))",
                 ]
                 if suppressed > 0 { metadata["suppressed"] = .stringConvertible(suppressed) }
@@ -94,14 +95,14 @@ struct ExchangeReporter {
             case .ambiguousOutcome(let cause, let held):
                 metrics.ambiguousOutcome(route: route.name, cause: cause)
                 logger.notice("upstream outcome unknown", metadata: [
-                    "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(keyHash)",
+                    "request.id": "\(requestID)", "trace_id": "\(trace.traceIDHex)", "route": "\(route.name)", "key.hash": "\(keyHash)",
                     "cause": "\(cause.rawValue)", "claim": "\(held ? "held" : "released")",
                     "fence": result.fence.map { Logger.MetadataValue.stringConvertible($0) } ?? "-",
                 ])
             case .recordCorrupt(let bytes):
                 metrics.recordCorrupt(route: route.name)
                 logger.error("idempotency record corrupt", metadata: [
-                    "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(keyHash)", "bytes": .stringConvertible(bytes),
+                    "request.id": "\(requestID)", "trace_id": "\(trace.traceIDHex)", "route": "\(route.name)", "key.hash": "\(keyHash)", "bytes": .stringConvertible(bytes),
                 ])
             case .stored, .claimAbandoned:
                 break

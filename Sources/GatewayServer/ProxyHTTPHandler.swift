@@ -165,7 +165,7 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
             promise.succeed(await pipeline.handle(forwarded, route: route))
         }
         promise.futureResult.assumeIsolated().whenSuccess { result in
-            reporter.report(result, route: route, requestID: requestID)
+            reporter.report(result, route: route, requestID: requestID, trace: trace)
             self.finish(context: context, exchange: exchange, result: result)
             self.drainBacklog(context: context)
             self.armTimer(context: context)

@@ -37,6 +37,13 @@ struct TraceContextTests {
         let line = try await AccessLogLines.line(requestID: "trace-line-1", in: f.gateway)
         #expect(line["trace_id"] as? String == "4bf92f3577b34da6a3ce929d0e0e4736")
 
+        // An event line names the trace too: here the upstream is unreachable.
+        let failed = try await f.post("/v1/ghost", key: "trace-ghost", headers: [("traceparent", Self.clientParent)])
+        #expect(failed.status == 502)
+        await f.gateway.waitForLog(containing: "upstream call failed")
+        let event = f.gateway.log.split(separator: "\n").first { $0.contains("upstream call failed") }.map(String.init) ?? ""
+        #expect(event.contains(#""trace_id":"4bf92f3577b34da6a3ce929d0e0e4736""#), "\(event)")
+
         // A pass-through route continues it the same way.
         _ = try await f.post("/v1/anything", key: nil, headers: [("traceparent", Self.clientParent)])
         #expect(try forwardedParts(f)[1] == "4bf92f3577b34da6a3ce929d0e0e4736")
