@@ -68,7 +68,9 @@ public final class OTLPSpanExporter: Service, Sendable {
         await flush()
     }
 
-    /// Sends everything buffered, a batch at a time.
+    /// Sends everything buffered, a batch at a time; after a failed batch
+    /// the rest is dropped, so an unreachable collector costs one timeout
+    /// per second (and at shutdown), not one per batch.
     func flush() async {
         let spans = pending.withLock { buffer in
             let taken = buffer
@@ -79,11 +81,15 @@ public final class OTLPSpanExporter: Service, Sendable {
         while start < spans.count {
             let batch = Array(spans[start..<min(start + Self.batchSize, spans.count)])
             start += batch.count
-            await send(batch)
+            guard await send(batch) else {
+                dropped.increment(by: spans.count - start)
+                return
+            }
         }
     }
 
-    private func send(_ batch: [SpanRecord]) async {
+    /// Whether the collector took the batch.
+    private func send(_ batch: [SpanRecord]) async -> Bool {
         let request = UpstreamRequest(url: url, method: "POST", headers: [HeaderField(name: "Content-Type", value: "application/json")],
                                       body: OTLPJSON.exportRequest(batch, serviceName: serviceName), timeout: .seconds(5),
                                       connectTimeout: .seconds(2), upstreamName: "otlp")
@@ -97,12 +103,13 @@ public final class OTLPSpanExporter: Service, Sendable {
         guard let problem else {
             exported.increment(by: batch.count)
             if failing.exchange(false, ordering: .relaxed) { logger.notice("span export recovered") }
-            return
+            return true
         }
         dropped.increment(by: batch.count)
         // Once per outage, not once a second.
         if !failing.exchange(true, ordering: .relaxed) {
             logger.warning("span export failed", metadata: ["reason": "\(problem)", "spans": .stringConvertible(batch.count)])
         }
+        return false
     }
 }
