@@ -196,7 +196,10 @@ source "$BENCH/nginx-conf.sh"
 UPSTREAM_BODY='{"id":"ch_000000000000000001","object":"charge","amount":1999,"currency":"eur","status":"succeeded"}'
 nginx_conf "$WORK/upstream" "$WORKERS" "
     server {
-        listen 127.0.0.1:$UPSTREAM_PORT;
+        # reuseport: one listening socket per worker, so the kernel spreads
+        # connections over the workers; without it one worker could take all
+        # 32 of a run's connections (see docs/benchmarks.md).
+        listen 127.0.0.1:$UPSTREAM_PORT reuseport;
         location / {
             default_type application/json;
             return 201 '$UPSTREAM_BODY';
@@ -216,7 +219,7 @@ nginx_conf "$WORK/peer" "$WORKERS" "
         keepalive_requests 100000;
     }
     server {
-        listen 127.0.0.1:$PEER_PORT;
+        listen 127.0.0.1:$PEER_PORT reuseport;
         location / {
             proxy_pass http://origin;
             proxy_http_version 1.1;
