@@ -6,11 +6,11 @@ struct CurlInbox {
     /// Resume and cancel requests from stream consumers, for the curl thread:
     /// only it may call `curl_easy_pause` or remove a handle.
     var signals: [CurlStreamSignal] = []
-    /// Once set, no job is accepted and nobody wakes the thread again,
+    /// Once set, no job is accepted and nobody calls `curl_multi_wakeup` again,
     /// which is what lets the curl thread free the multi handle safely.
     var stopping = false
-    /// True while the curl thread waits in `epoll_wait` with nothing
-    /// queued. Only a submit that finds it set writes the wake eventfd
+    /// True while the curl thread waits in `curl_multi_poll` with nothing
+    /// queued. Only a submit that finds it set calls `curl_multi_wakeup`
     /// (and clears it): under load the thread is mostly awake, and a wakeup
     /// per request was a `send(2)` on libcurl's socket pair each time.
     var threadIsPolling = false

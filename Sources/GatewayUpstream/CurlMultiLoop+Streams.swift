@@ -7,7 +7,7 @@ import Logging
 /// called on the thread that drives the multi handle: libcurl is not
 /// thread-safe per handle, and unpausing runs the write callback, which only
 /// the curl thread may do. So consumers post a signal through the inbox and
-/// wake the loop; the loop acts on its next turn, before the ready sockets.
+/// wake the loop; the loop acts on its next turn, before `curl_multi_perform`.
 extension CurlMultiLoop: UpstreamBodyProducer {
     func resumeTransfer(of stream: UpstreamBodyStream) {
         post(.resume(stream))

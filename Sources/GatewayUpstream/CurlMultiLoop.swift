@@ -6,15 +6,11 @@ import Synchronization
 /// The one thread that drives libcurl: it owns the multi handle, the transfers
 /// in flight and the pool of idle easy handles.
 ///
-/// libcurl is driven by `curl_multi_socket_action` on the sockets an epoll
-/// set reports ready (`CurlSocketWatch`), so a turn costs what is ready, not
-/// what is in flight.
-///
 /// `@unchecked Sendable` is safe because the only state shared with other
-/// threads is `inbox`, a `Mutex`, and `watch.wake()`, an eventfd write that
-/// is safe from any thread. It is made under that mutex while `stopping` is
-/// false, and the watch is closed only after the curl thread has seen
-/// `stopping`, so a wakeup never meets a closed descriptor.
+/// threads is `inbox`, a `Mutex`, and the call to `curl_multi_wakeup`, which
+/// libcurl documents as callable from any thread. It is made under that mutex
+/// while `stopping` is false, and the multi handle is freed only after the curl
+/// thread has seen `stopping`, so a wakeup never meets a freed handle.
 /// Everything else (`multi` for every other call, `inFlight`, `idleHandles`) is
 /// touched only by `run()` and what it calls (the `+Streams` extension
 /// included), on the curl thread. Stream consumers reach the loop through
@@ -30,7 +26,6 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     private let inbox = Mutex(CurlInbox())
     let multi: UnsafeMutableRawPointer
-    private let watch: CurlSocketWatch
     let logger: Logger
     /// Curl thread only (the `+Streams` extension included).
     var inFlight: [UnsafeMutableRawPointer: CurlTransfer] = [:]
@@ -47,10 +42,6 @@ final class CurlMultiLoop: @unchecked Sendable {
             fatalError("curl_multi_init returned NULL: out of memory")
         }
         self.multi = multi
-        guard let watch = CurlSocketWatch(), watch.install(on: multi) == CURLM_OK else {
-            fatalError("cannot set up the curl thread's epoll set: out of file descriptors")
-        }
-        self.watch = watch
         self.logger = logger
         // 0 is libcurl's own "unlimited"; above the limit libcurl queues transfers
         // until a connection frees up, which is what makes them reuse it.
@@ -76,7 +67,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             inbox.jobs.append(job)
             if inbox.threadIsPolling {
                 inbox.threadIsPolling = false
-                watch.wake()
+                _ = curl_multi_wakeup(multi)
             }
             return true
         }
@@ -90,7 +81,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             inbox.signals.append(signal)
             if inbox.threadIsPolling {
                 inbox.threadIsPolling = false
-                watch.wake()
+                _ = curl_multi_wakeup(multi)
             }
         }
     }
@@ -100,7 +91,7 @@ final class CurlMultiLoop: @unchecked Sendable {
         inbox.withLock { inbox in
             guard !inbox.stopping else { return }
             inbox.stopping = true
-            watch.wake()
+            _ = curl_multi_wakeup(multi)
         }
     }
 
@@ -108,9 +99,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// transfer it still held and freed all libcurl state.
     func run() {
         logger.info("Upstream transport started")
-        // The sockets the last wait found ready, acted on in the next turn.
-        var ready: [CurlSocketWatch.Ready] = []
-        ready.reserveCapacity(64)
+        var running: Int32 = 0
         while true {
             var jobs: [CurlJob] = []
             var signals: [CurlStreamSignal] = []
@@ -126,46 +115,34 @@ final class CurlMultiLoop: @unchecked Sendable {
             }
             for job in jobs { start(job) }
             for signal in signals { handle(signal) }
-            for event in ready { act(on: event.socket, mask: event.mask) }
-            watch.takeTimer()
-            if watch.timerExpired(now: .now) {
-                act(on: CurlSocketWatch.timeoutSocket, mask: 0)
-                watch.takeTimer()
+            let performed = curl_multi_perform(multi, &running)
+            if performed != CURLM_OK {
+                logger.info("curl_multi_perform failed", metadata: ["curl.code": "\(performed.rawValue)"])
             }
             completeFinishedTransfers()
             failOverdueTransfers()
             inFlightCount.store(inFlight.count, ordering: .relaxed)
-            // A transfer started over above sets libcurl's timer again.
-            watch.takeTimer()
-            // libcurl's timer and our next deadline bound the wait, so 1 s only
-            // bounds an idle loop; a submit or stop interrupts it at once.
-            var wait = max(0, (nextDeadline - .now).milliseconds + 1)
-            if let due = watch.timerDue { wait = min(wait, max(0, (due - .now).milliseconds + 1)) }
-            // A job queued since the swap above is started at once (the wait
-            // only looks); otherwise the flag tells the next submit that it
-            // must wake us. A wakeup sent after the flag was set but before
-            // the wait began is not lost: the eventfd stays readable.
-            let mustWait = inbox.withLock { inbox in
+            // libcurl shortens the wait to its own next timeout, and we to the
+            // next deadline, so 1 s only bounds an idle loop; a submit or stop
+            // interrupts the wait at once.
+            let untilDeadline = max(0, (nextDeadline - .now).milliseconds + 1)
+            // A job queued since the swap above is started at once; otherwise
+            // the flag tells the next submit that it must wake us. A wakeup
+            // sent after the flag was set but before the poll began is not
+            // lost: libcurl's socket pair stays readable until polled.
+            let mustPoll = inbox.withLock { inbox in
                 guard inbox.jobs.isEmpty, inbox.signals.isEmpty, !inbox.stopping else { return false }
                 inbox.threadIsPolling = true
                 return true
             }
-            watch.wait(milliseconds: mustWait ? Int32(min(1000, wait)) : Int32(0), into: &ready)
+            if mustPoll {
+                _ = curl_multi_poll(multi, nil, 0, Int32(min(1000, untilDeadline)), nil)
+            }
         }
         abortInFlight()
         inFlightCount.store(0, ordering: .relaxed)
         curl_multi_cleanup(multi)
         logger.info("Upstream transport stopped")
-    }
-
-    /// Lets libcurl act on one ready socket (or, for `timeoutSocket`, on
-    /// its expired timers); finished transfers are collected after.
-    private func act(on socket: Int32, mask: Int32) {
-        var running: Int32 = 0
-        let code = curl_multi_socket_action(multi, socket, mask, &running)
-        if code != CURLM_OK {
-            logger.info("curl_multi_socket_action failed", metadata: ["curl.code": "\(code.rawValue)"])
-        }
     }
 
     private func start(_ job: CurlJob) {
