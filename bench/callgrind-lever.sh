@@ -46,36 +46,8 @@ nginx_conf "$WORK/upstream" 1 "
     }"
 nginx -p "$WORK/upstream" -c "$WORK/upstream/nginx.conf" -e "$WORK/upstream/error.log" >/dev/null 2>&1 &
 PIDS+=($!)
-cat >"$WORK/gateway.yaml" <<EOF
-version: 1
-listen: "127.0.0.1:$GATEWAY_PORT"
-admin:
-  listen: "127.0.0.1:$ADMIN_PORT"
-store:
-  backend: redis
-  redis:
-    url: "redis://127.0.0.1:$REDIS_PORT"
-  key_prefix: "bench"
-log:
-  format: text
-  level: warning
-shutdown_timeout: 10s
-upstreams:
-  origin:
-    url: "http://127.0.0.1:$UPSTREAM_PORT"
-    timeout: 5s
-routes:
-  - name: pass
-    match:
-      path_prefix: /pass
-    upstream: origin
-  - name: idem
-    match:
-      path_prefix: /idem
-    upstream: origin
-    idempotency:
-      ttl: 24h
-EOF
+source "$BENCH/gateway-conf.sh"
+gateway_conf "$WORK/gateway.yaml" "$GATEWAY_PORT" "$ADMIN_PORT"
 # Valgrind 3.19 cannot read Swift 6's DWARF 5, and dies on libdispatch's
 # read-only sigsuspend mask: see bench/run.sh's callgrind phase.
 objcopy --strip-debug "$BINARY" "$WORK/gateway"
