@@ -25,7 +25,7 @@ public final class RedisStore: IdempotencyStore {
     }
 
     private let nodes: Nodes
-    private let completedKeys = RedisCompletedKeys()
+    let completedKeys = RedisCompletedKeys()
 
     /// One server. Connections open on first use, so a store made while
     /// Redis is down still works once it is up.
@@ -184,7 +184,7 @@ public final class RedisStore: IdempotencyStore {
         }
     }
 
-    private func run(_ script: RedisScript, _ key: StoreKey, capacity: Int = 192,
+    func run(_ script: RedisScript, _ key: StoreKey, capacity: Int = 192,
                      _ arguments: (inout RedisArguments) -> Void) async throws(StoreUnavailable) -> RedisReply {
         // Every script gets the fencing counter as KEYS[2], even those that
         // do not touch it: a cluster router then sees one slot for all of them.
@@ -202,7 +202,7 @@ public final class RedisStore: IdempotencyStore {
 
     /// Runs `request` where its first key lives. Error replies come back as
     /// `.error`; transport failures, timeouts and shutdown as failures.
-    private func send(_ request: RedisRequest) async -> Result<RedisReply, StoreUnavailable> {
+    func send(_ request: RedisRequest) async -> Result<RedisReply, StoreUnavailable> {
         switch nodes {
         case .single(let node): await node.send(request)
         case .cluster(let router): await router.send(request)
@@ -222,7 +222,7 @@ public final class RedisStore: IdempotencyStore {
         Int(clamping: max(1, duration.milliseconds))
     }
 
-    private static func unexpected(_ reply: RedisReply, from script: RedisScript) -> StoreUnavailable {
+    static func unexpected(_ reply: RedisReply, from script: RedisScript) -> StoreUnavailable {
         let shape: String = switch reply {
         case .status: "a status"
         case .error: "an error"
