@@ -7,26 +7,20 @@ extension RedisStore {
     /// pipelined as one request (all three keys share a hash slot). Plain
     /// reads: unlike a claim, inspecting never repairs a missing TTL.
     public func inspect(_ key: StoreKey) async throws(StoreUnavailable) -> KeyInspection? {
-        var record = RedisArguments(capacity: 16 + key.value.utf8.count)
-        record.append("GET")
-        record.append(key.value)
-        var pttl = RedisArguments(capacity: 16 + key.value.utf8.count)
-        pttl.append("PTTL")
-        pttl.append(key.value)
-        var fence = RedisArguments(capacity: 24 + key.value.utf8.count)
-        fence.append("GET")
-        fence.append(key.value, suffix: StoreKey.fenceSuffix)
-        let reply = try await send(.reads([record, pttl, fence])).get()
+        let reply = try await send(.reads([.keyCommand("GET", key.value), .keyCommand("PTTL", key.value),
+                                             .keyCommand("GET", key.value, suffix: StoreKey.fenceSuffix)])).get()
         guard case .array(let replies) = reply, replies.count == 3 else {
-            throw StoreUnavailable("inspect answered \(reply)")
+            throw StoreUnavailable("inspect got an unexpected reply for key \(key.digest)")
         }
         let bytes: [UInt8]
         switch replies[0] {
         case .null: return nil
         case .bulk(let value): bytes = value
-        default: throw StoreUnavailable("inspect: GET answered \(replies[0])")
+        default: throw StoreUnavailable("inspect: GET got an unexpected reply for key \(key.digest)")
         }
-        guard case .integer(let left) = replies[1] else { throw StoreUnavailable("inspect: PTTL answered \(replies[1])") }
+        guard case .integer(let left) = replies[1] else {
+            throw StoreUnavailable("inspect: PTTL got an unexpected reply for key \(key.digest)")
+        }
         var counter: UInt64?
         if case .bulk(let digits) = replies[2] { counter = UInt64(String(decoding: digits, as: UTF8.self)) }
         return KeyInspection(bytes: bytes, remaining: left >= 0 ? .milliseconds(left) : nil, fence: counter)

@@ -110,13 +110,7 @@ public final class RedisStore: IdempotencyStore {
     /// (purged, expired, claimed again, unreadable) or has lost its TTL: the
     /// claim script then decides, and repairs the TTL, as for any key.
     private func replayByGet(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> ClaimResult? {
-        var get = RedisArguments(capacity: 16 + key.value.utf8.count)
-        get.append("GET")
-        get.append(key.value)
-        var pttl = RedisArguments(capacity: 16 + key.value.utf8.count)
-        pttl.append("PTTL")
-        pttl.append(key.value)
-        let reply = try await send(.reads([get, pttl])).get()
+        let reply = try await send(.reads([.keyCommand("GET", key.value), .keyCommand("PTTL", key.value)])).get()
         guard case .array(let replies) = reply, replies.count == 2,
               case .bulk(let bytes) = replies[0], case .integer(let left) = replies[1], left > 0,
               case .completed(let fingerprint, let snapshot)? = IdempotencyRecord.decode(bytes)

@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// The query of a key API call: `scope.<Header>=<value>` pairs and `force`.
 /// Anything else is refused rather than ignored: a misspelt scope parameter
 /// would otherwise name another key, and support would purge the wrong one.
@@ -41,7 +43,7 @@ struct AdminQuery: Sendable, Equatable {
         var iterator = text.utf8.makeIterator()
         while let byte = iterator.next() {
             if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+                guard let high = iterator.next().flatMap(HexText.digitValue), let low = iterator.next().flatMap(HexText.digitValue) else { return nil }
                 bytes.append(high << 4 | low)
             } else if byte == UInt8(ascii: "+"), plusIsSpace {
                 bytes.append(UInt8(ascii: " "))
@@ -51,19 +53,4 @@ struct AdminQuery: Sendable, Equatable {
         }
         return String(validating: bytes, as: UTF8.self)
     }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
-}
-
-/// Why a key API query was refused; the message goes into a 400 problem.
-struct AdminQueryError: Error, Sendable {
-    let message: String
-    init(_ message: String) { self.message = message }
 }

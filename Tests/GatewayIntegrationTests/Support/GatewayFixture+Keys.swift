@@ -25,6 +25,11 @@ extension GatewayFixture {
         return object["type"] as? String
     }
 
+    /// The `Idempotency-Fence` values the upstream received with `key`, in order.
+    func fences(key: String) -> [String] {
+        ledger.requests.filter { $0.header("Idempotency-Key") == key }.compactMap { $0.header("Idempotency-Fence") }
+    }
+
     /// Waits until Redis holds a record key, i.e. a claim was written.
     func waitForRecord(timeout: Duration = .seconds(5)) async throws {
         let deadline = ContinuousClock.now + timeout
