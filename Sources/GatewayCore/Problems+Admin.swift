@@ -17,6 +17,11 @@ extension Problems {
                     + "purge with ?force=true only if you know it is not (a retry may then execute it again)")
     }
 
+    public static func keyMethodNotAllowed(_ method: String) -> Problem {
+        Problem(slug: "method-not-allowed", title: "Method not allowed", status: 405,
+                detail: "\(method) is not a key operation; use GET or DELETE /keys/{route}/{key}")
+    }
+
     public static func unknownRoute(_ detail: String) -> Problem {
         Problem(slug: "unknown-route", title: "Unknown route", status: 404, detail: detail)
     }

@@ -47,8 +47,7 @@ public struct KeyAdministration: Sendable {
         case "GET", "HEAD": operation = .show
         case "DELETE": operation = .purge
         default:
-            var refused = Problems.badRequest("use GET or DELETE /keys/{route}/{key}").response
-            refused.status = 405
+            var refused = Problems.keyMethodNotAllowed(request.method).response
             refused.headers.append(HeaderField(name: "Allow", value: "GET, DELETE"))
             return refused
         }

@@ -151,7 +151,10 @@ struct AdminKeyAPITests {
         #expect(absent.status == 404)
         #expect(GatewayFixture.problemType(absent) == "tag:idempotency-gateway,2026:key-not-found")
         #expect(try await f.keys("GET", "/keys/refunds").status == 400)
-        #expect(try await f.keys("PUT", "/keys/refunds/k-1").status == 405)
+        let put = try await f.keys("PUT", "/keys/refunds/k-1")
+        #expect(put.status == 405)
+        #expect(put.header("Allow") == "GET, DELETE")
+        #expect(GatewayFixture.problemType(put) == "tag:idempotency-gateway,2026:method-not-allowed")
         await f.shutdown()
     }
 }
