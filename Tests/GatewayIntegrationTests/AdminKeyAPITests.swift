@@ -151,6 +151,8 @@ struct AdminKeyAPITests {
         #expect(absent.status == 404)
         #expect(GatewayFixture.problemType(absent) == "tag:idempotency-gateway,2026:key-not-found")
         #expect(try await f.keys("GET", "/keys/refunds").status == 400)
+        #expect(try await f.keys("GET", "/keys/refunds/bad%zz").status == 400)
+        #expect(try await f.keys("GET", "/keys/refunds/k-1?scope.X=%").status == 400)
         let put = try await f.keys("PUT", "/keys/refunds/k-1")
         #expect(put.status == 405)
         #expect(put.header("Allow") == "GET, DELETE")
