@@ -94,4 +94,27 @@ struct KeyCommandTests {
         #expect(refused.stderr.contains("memory"))
         await f.shutdown()
     }
+
+    @Test func anUnreachableStoreExits4() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("key-dead-\(UUID().uuidString).yaml").path
+        try """
+            version: 1
+            store:
+              backend: redis
+              redis: { url: "redis://127.0.0.1:\(FreePort.next())", timeout: 200ms }
+            upstreams:
+              main: { url: "http://127.0.0.1:9" }
+            routes:
+              - name: refunds
+                match: { path_prefix: /v1/refunds }
+                upstream: main
+                idempotency: {}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        for command in ["show", "purge"] {
+            let result = try Self.run(["key", command, "--config", path, "--route", "refunds", "--key", "k"])
+            #expect(result.status == 4)
+            #expect(result.stderr.contains("store_unavailable"))
+            #expect(result.stdout.isEmpty)
+        }
+    }
 }
