@@ -19,6 +19,23 @@ struct KeyCommandTests {
         return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
     }
 
+    /// A one-route configuration file with `store`, written to a temporary path.
+    static func configFile(store: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("key-\(UUID().uuidString).yaml").path
+        try """
+            version: 1
+            store: \(store)
+            upstreams:
+              main: { url: "http://127.0.0.1:9" }
+            routes:
+              - name: refunds
+                match: { path_prefix: /v1/refunds }
+                upstream: main
+                idempotency: {}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     @Test func showAndPurgeMatchTheAdminAPI() async throws {
         let f = try await GatewayFixture(adminToken: GatewayFixture.adminToken)
         let config = f.gateway.configPath
@@ -77,18 +94,7 @@ struct KeyCommandTests {
         #expect(try Self.run(["key", "show", "--config", config, "--route", "charges", "--key", "k", "--scope", "X-Tenant=a"]).status == 2)
         #expect(try Self.run(["key", "show", "--config", config, "--route", "charges", "--key", "k", "--scope", "novalue"]).status == 2)
         #expect(try Self.run(["key", "show", "--config", "/nonexistent.yaml", "--route", "refunds", "--key", "k"]).status == 2)
-        let memoryPath = config + ".memory.yaml"
-        try """
-            version: 1
-            store: { backend: memory }
-            upstreams:
-              main: { url: "http://127.0.0.1:9" }
-            routes:
-              - name: refunds
-                match: { path_prefix: /v1/refunds }
-                upstream: main
-                idempotency: {}
-            """.write(toFile: memoryPath, atomically: true, encoding: .utf8)
+        let memoryPath = try Self.configFile(store: "{ backend: memory }")
         let refused = try Self.run(["key", "show", "--config", memoryPath, "--route", "refunds", "--key", "k"])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("memory"))
@@ -96,20 +102,7 @@ struct KeyCommandTests {
     }
 
     @Test func anUnreachableStoreExits4() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("key-dead-\(UUID().uuidString).yaml").path
-        try """
-            version: 1
-            store:
-              backend: redis
-              redis: { url: "redis://127.0.0.1:\(FreePort.next())", timeout: 200ms }
-            upstreams:
-              main: { url: "http://127.0.0.1:9" }
-            routes:
-              - name: refunds
-                match: { path_prefix: /v1/refunds }
-                upstream: main
-                idempotency: {}
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let path = try Self.configFile(store: "{ backend: redis, redis: { url: \"redis://127.0.0.1:\(FreePort.next())\", timeout: 200ms } }")
         for command in ["show", "purge"] {
             let result = try Self.run(["key", command, "--config", path, "--route", "refunds", "--key", "k"])
             #expect(result.status == 4)
