@@ -32,4 +32,18 @@ public protocol IdempotencyStore: Sendable {
 
     /// Succeeds when the store answers; used by readiness probes.
     func ping() async throws(StoreUnavailable)
+
+    // MARK: - Support operations (admin key API, `idempotency-gateway key`)
+    // Not on the request path; kept together so other additions merge apart.
+
+    /// What lives under `key` right now: the stored bytes, their remaining
+    /// TTL and the fencing counter, read in one round trip without changing
+    /// anything (no TTL is repaired). Nil when no record lives under `key`.
+    func inspect(_ key: StoreKey) async throws(StoreUnavailable) -> KeyInspection?
+
+    /// Deletes the record under `key`, so the next request with that key
+    /// executes again. A pending claim is left alone (`.inFlight`) unless
+    /// `force`: its request may still be running upstream. The fencing
+    /// counter stays, so the next claim gets a larger number than any before.
+    func purge(_ key: StoreKey, force: Bool) async throws(StoreUnavailable) -> PurgeResult
 }

@@ -61,6 +61,21 @@ public actor MemoryStore: IdempotencyStore {
 
     public func ping() throws(StoreUnavailable) {}
 
+    // MARK: - Support operations
+
+    public func inspect(_ key: StoreKey) throws(StoreUnavailable) -> KeyInspection? {
+        let current = now()
+        guard let entry = live(key, at: current) else { return nil }
+        return KeyInspection(bytes: entry.record.encoded(), remaining: entry.expires - current, fence: fence(for: key))
+    }
+
+    public func purge(_ key: StoreKey, force: Bool) throws(StoreUnavailable) -> PurgeResult {
+        guard let entry = live(key, at: now()) else { return .absent }
+        if case .pending = entry.record, !force { return .inFlight }
+        entries[key] = nil
+        return .purged
+    }
+
     /// The record under `key`, if it has not expired; for tests and inspection.
     public func record(for key: StoreKey) -> IdempotencyRecord? {
         live(key, at: now())?.record

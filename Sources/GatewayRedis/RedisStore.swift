@@ -25,7 +25,7 @@ public final class RedisStore: IdempotencyStore {
     }
 
     private let nodes: Nodes
-    private let completedKeys = RedisCompletedKeys()
+    let completedKeys = RedisCompletedKeys()
 
     /// One server. Connections open on first use, so a store made while
     /// Redis is down still works once it is up.
@@ -110,13 +110,7 @@ public final class RedisStore: IdempotencyStore {
     /// (purged, expired, claimed again, unreadable) or has lost its TTL: the
     /// claim script then decides, and repairs the TTL, as for any key.
     private func replayByGet(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> ClaimResult? {
-        var get = RedisArguments(capacity: 16 + key.value.utf8.count)
-        get.append("GET")
-        get.append(key.value)
-        var pttl = RedisArguments(capacity: 16 + key.value.utf8.count)
-        pttl.append("PTTL")
-        pttl.append(key.value)
-        let reply = try await send(.reads([get, pttl])).get()
+        let reply = try await send(.reads([.keyCommand("GET", key.value), .keyCommand("PTTL", key.value)])).get()
         guard case .array(let replies) = reply, replies.count == 2,
               case .bulk(let bytes) = replies[0], case .integer(let left) = replies[1], left > 0,
               case .completed(let fingerprint, let snapshot)? = IdempotencyRecord.decode(bytes)
@@ -184,7 +178,7 @@ public final class RedisStore: IdempotencyStore {
         }
     }
 
-    private func run(_ script: RedisScript, _ key: StoreKey, capacity: Int = 192,
+    func run(_ script: RedisScript, _ key: StoreKey, capacity: Int = 192,
                      _ arguments: (inout RedisArguments) -> Void) async throws(StoreUnavailable) -> RedisReply {
         // Every script gets the fencing counter as KEYS[2], even those that
         // do not touch it: a cluster router then sees one slot for all of them.
@@ -202,7 +196,7 @@ public final class RedisStore: IdempotencyStore {
 
     /// Runs `request` where its first key lives. Error replies come back as
     /// `.error`; transport failures, timeouts and shutdown as failures.
-    private func send(_ request: RedisRequest) async -> Result<RedisReply, StoreUnavailable> {
+    func send(_ request: RedisRequest) async -> Result<RedisReply, StoreUnavailable> {
         switch nodes {
         case .single(let node): await node.send(request)
         case .cluster(let router): await router.send(request)
@@ -222,7 +216,7 @@ public final class RedisStore: IdempotencyStore {
         Int(clamping: max(1, duration.milliseconds))
     }
 
-    private static func unexpected(_ reply: RedisReply, from script: RedisScript) -> StoreUnavailable {
+    static func unexpected(_ reply: RedisReply, from script: RedisScript) -> StoreUnavailable {
         let shape: String = switch reply {
         case .status: "a status"
         case .error: "an error"

@@ -9,7 +9,7 @@ import GatewayCore
 public final class GatewayMetrics: Sendable {
     /// The route label for requests that matched no route.
     public static let unmatchedRoute = "unmatched"
-    public static let storeOperations = ["claim", "renew", "complete", "release", "ping"]
+    public static let storeOperations = ["claim", "renew", "complete", "release", "ping", "inspect", "purge"]
     public static let responseClasses = ["2xx", "3xx", "4xx", "5xx", "connect_error", "timeout"]
     /// The `class` label of `gateway_responses_total`, indexed by the first
     /// digit of the status less one.

@@ -49,6 +49,16 @@ public final class InstrumentedStore: IdempotencyStore {
         try await timed("ping") { () async throws(StoreUnavailable) in try await base.ping() }
     }
 
+    // MARK: - Support operations
+
+    public func inspect(_ key: StoreKey) async throws(StoreUnavailable) -> KeyInspection? {
+        try await timed("inspect") { () async throws(StoreUnavailable) in try await base.inspect(key) }
+    }
+
+    public func purge(_ key: StoreKey, force: Bool) async throws(StoreUnavailable) -> PurgeResult {
+        try await timed("purge") { () async throws(StoreUnavailable) in try await base.purge(key, force: force) }
+    }
+
     private func closeClaim(_ key: StoreKey, _ claim: PendingClaim) {
         if open.withLockedValue({ $0.remove(claim.token) }) != nil {
             metrics.claimClosed(route: key.route)

@@ -23,6 +23,7 @@ public enum MetricHelp {
         "client_connections_accepted_total": "Client connections the listener accepted, including those refused at limits.max_connections.",
         "client_connections_open": "Client connections open at scrape time (what limits.max_connections is checked against).",
         "client_timeouts_total": "Client connections ended by a timeout, by kind (header, body, keepalive, send).",
+        "admin_key_operations_total": "Admin key API calls (GET and DELETE /keys/...), by operation (show, purge) and result.",
         "config_reload_total": "Configuration reloads by result (applied, invalid, restart_needed).",
         "idempotency_gateway_build_info": "Always 1; the version label names the running gateway's release.",
         "process_resident_memory_bytes": "Resident memory size of the gateway process in bytes.",

@@ -5,7 +5,7 @@ import Synchronization
 /// are counted; the others go to `healthy`, when one is given.
 final class FailingStore: IdempotencyStore {
     enum Operation: Sendable, Hashable, CaseIterable {
-        case claim, renew, complete, release, ping
+        case claim, renew, complete, release, ping, inspect, purge
     }
 
     private let failing: Set<Operation>
@@ -41,6 +41,14 @@ final class FailingStore: IdempotencyStore {
 
     func ping() async throws(StoreUnavailable) {
         try await pass(.ping) { store throws(StoreUnavailable) in try await store.ping() }
+    }
+
+    func inspect(_ key: StoreKey) async throws(StoreUnavailable) -> KeyInspection? {
+        try await pass(.inspect) { store throws(StoreUnavailable) in try await store.inspect(key) }
+    }
+
+    func purge(_ key: StoreKey, force: Bool) async throws(StoreUnavailable) -> PurgeResult {
+        try await pass(.purge) { store throws(StoreUnavailable) in try await store.purge(key, force: force) }
     }
 
     private func pass<T>(
