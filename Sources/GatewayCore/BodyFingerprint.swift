@@ -14,7 +14,7 @@ public struct BodyFingerprint: Sendable, Hashable {
     }
 
     /// The canonical bytes a `json` fingerprint hashes.
-    public func canonicalBody(_ root: JSONValue) throws(JSONError) -> [UInt8] {
-        try CanonicalJSON.encode(ignore.reduce(root) { $1.removing(from: $0) })
+    public func canonicalBody(_ root: JSONValue, capacity: Int = 0) throws(JSONError) -> [UInt8] {
+        try CanonicalJSON.encode(ignore.reduce(root) { $1.removing(from: $0) }, capacity: capacity)
     }
 }

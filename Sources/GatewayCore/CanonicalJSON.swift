@@ -3,8 +3,10 @@
 /// them and strings with the minimal escaping. Two requests that mean the
 /// same JSON give the same bytes, so a JSON fingerprint hashes these.
 public enum CanonicalJSON {
-    public static func encode(_ value: JSONValue) throws(JSONError) -> [UInt8] {
+    /// `capacity`: the expected size, e.g. the body's, to grow the output once.
+    public static func encode(_ value: JSONValue, capacity: Int = 0) throws(JSONError) -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(capacity)
         try write(value, into: &out)
         return out
     }
@@ -28,15 +30,35 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let sorted = members.map { (key: Array($0.name.utf16), member: $0) }
-                .sorted { $0.key.lexicographicallyPrecedes($1.key) }
-            for (position, entry) in sorted.enumerated() {
+            // Sorting positions moves integers, not members.
+            let order = members.indices.sorted { precedes(members[$0].name, members[$1].name) }
+            for (position, index) in order.enumerated() {
                 if position > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(entry.member.name, into: &out)
+                writeString(members[index].name, into: &out)
                 out.append(UInt8(ascii: ":"))
-                try write(entry.member.value, into: &out)
+                try write(members[index].value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// UTF-16 code unit order. UTF-8 byte order is code point order, which
+    /// is the same except between U+E000…U+FFFF and the supplementary
+    /// planes (surrogates sort below U+E000), so bytes decide unless the
+    /// first difference involves a lead byte of 0xEE or more.
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        var left = a.utf8.makeIterator()
+        var right = b.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return false
+            case (nil, _): return true
+            case (_, nil): return false
+            case (let x?, let y?):
+                if x == y { continue }
+                if x >= 0xEE || y >= 0xEE { return a.utf16.lexicographicallyPrecedes(b.utf16) }
+                return x < y
+            }
         }
     }
 
@@ -45,6 +67,11 @@ public enum CanonicalJSON {
     /// every other character as itself in UTF-8.
     static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: text.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)

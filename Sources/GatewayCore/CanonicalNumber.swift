@@ -17,6 +17,13 @@ public enum CanonicalNumber {
     /// The canonical text of a JSON number as written; nil when it is out
     /// of the double range (I-JSON: such a number cannot be interchanged).
     public static func format(literal text: String) -> String? {
+        // An integer of up to 15 digits is exact as a double and written
+        // back as it is (JSON has no leading zeros); only -0 changes.
+        let utf8 = text.utf8
+        let digits = utf8.first == UInt8(ascii: "-") ? utf8.count - 1 : utf8.count
+        if digits <= 15, utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") || $0 == UInt8(ascii: "-") }) {
+            return text == "-0" ? "0" : text
+        }
         guard let value = Double(text) else { return nil }
         return format(value)
     }

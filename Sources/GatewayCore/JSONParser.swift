@@ -9,22 +9,31 @@ public struct JSONParser {
     /// nested brackets must not exhaust the stack.
     public static let maximumDepth = 128
 
-    private let bytes: [UInt8]
+    /// The body, borrowed for the parse: reading through a buffer pointer
+    /// spares a retain and release of the array on every byte.
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
 
-    private init(_ bytes: [UInt8]) {
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
     /// Parses a whole body: one value with optional white space around it
     /// and nothing else.
-    public static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSONValue {
-        var parser = JSONParser(bytes)
-        parser.skipWhitespace()
-        let value = try parser.value()
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw parser.failure("unexpected text after the JSON value") }
+    public static func parse(_ body: [UInt8]) throws(JSONError) -> JSONValue {
+        let result = body.withUnsafeBufferPointer { buffer -> Result<JSONValue, JSONError> in
+            var parser = JSONParser(buffer)
+            return Result { () throws(JSONError) in try parser.document() }
+        }
+        return try result.get()
+    }
+
+    private mutating func document() throws(JSONError) -> JSONValue {
+        skipWhitespace()
+        let value = try value()
+        skipWhitespace()
+        guard index == bytes.count else { throw failure("unexpected text after the JSON value") }
         return value
     }
 
@@ -68,7 +77,7 @@ public struct JSONParser {
         try enter()
         index += 1
         var members: [(name: String, value: JSONValue)] = []
-        var names: Set<[UInt8]> = []
+        var names: Set<[UInt8]>?
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             index += 1
@@ -79,11 +88,7 @@ public struct JSONParser {
             guard current == UInt8(ascii: "\"") else { throw failure("expected a member name") }
             let nameStart = index
             let name = try string()
-            // Compared as code points: Swift's String equality would treat
-            // canonically equivalent spellings as one name.
-            guard names.insert(Array(name.utf8)).inserted else {
-                throw JSONError(offset: nameStart, "duplicate member name \(JSONText.quote(name))")
-            }
+            try Self.checkUnique(name, among: members, hashed: &names, at: nameStart)
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
@@ -96,6 +101,21 @@ public struct JSONParser {
             default: throw failure("expected ',' or '}'")
             }
         }
+    }
+
+    /// Names compare as code points: Swift's String equality would call
+    /// canonically equivalent spellings one name. Small objects are checked
+    /// by scanning; past 16 members a set of the names' bytes takes over.
+    private static func checkUnique(_ name: String, among members: [(name: String, value: JSONValue)],
+                                    hashed names: inout Set<[UInt8]>?, at offset: Int) throws(JSONError) {
+        let duplicate: Bool
+        if members.count < 16 {
+            duplicate = members.contains { $0.name.utf8.elementsEqual(name.utf8) }
+        } else {
+            if names == nil { names = Set(members.map { Array($0.name.utf8) }) }
+            duplicate = !names!.insert(Array(name.utf8)).inserted
+        }
+        if duplicate { throw JSONError(offset: offset, "duplicate member name \(JSONText.quote(name))") }
     }
 
     private mutating func array() throws(JSONError) -> JSONValue {
@@ -152,7 +172,19 @@ public struct JSONParser {
     private mutating func string() throws(JSONError) -> String {
         let start = index
         index += 1
-        var out: [UInt8] = []
+        // Most strings are plain ASCII without escapes: taken as they are,
+        // with no copy to unescape and no UTF-8 check.
+        var end = index
+        while end < bytes.count, bytes[end] >= 0x20, bytes[end] < 0x80, bytes[end] != UInt8(ascii: "\\"),
+              bytes[end] != UInt8(ascii: "\"") {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            index = end + 1
+            return String(decoding: bytes[start + 1..<end], as: UTF8.self)
+        }
+        var out: [UInt8] = Array(bytes[start + 1..<end])
+        index = end
         while true {
             guard let byte = current else { throw JSONError(offset: start, "unterminated string") }
             switch byte {

@@ -26,7 +26,7 @@ extension RequestPipeline {
             body = request.body
         case .json:
             do {
-                body = try policy.fingerprint.canonicalBody(json().get())
+                body = try policy.fingerprint.canonicalBody(json().get(), capacity: request.body.count)
             } catch {
                 return .refused(Problems.bodyNotJSON(error), .bodyNotJSON)
             }

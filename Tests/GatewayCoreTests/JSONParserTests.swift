@@ -53,9 +53,26 @@ import Testing
         [0x22, 0xED, 0xA0, 0x80, 0x22],  // UTF-8-encoded surrogate
         [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],  // above U+10FFFF
         [0x22, 0xFF, 0x22],
+        [0x22, 0x61, 0x62, 0x63, 0xC3, 0x22],  // after an ASCII run
     ] as [[UInt8]])
     func refusesInvalidUTF8(bytes: [UInt8]) {
         #expect(throws: JSONError.self) { try JSONParser.parse(bytes) }
+    }
+
+    @Test func keepsNonASCIIAfterAnASCIIRun() throws {
+        guard case .string(let text) = try parse("\"abc\u{e9}\u{1F600}d\"") else {
+            Issue.record("not a string")
+            return
+        }
+        #expect(text == "abc\u{e9}\u{1F600}d")
+    }
+
+    /// Past 16 members duplicates are found by a set, before by a scan.
+    @Test func findsDuplicatesInLargeObjects() {
+        let members = (0..<40).map { "\"m\($0)\":\($0)" }
+        #expect(throws: Never.self) { try parse("{" + members.joined(separator: ",") + "}") }
+        #expect(throws: JSONError.self) { try parse("{" + (members + ["\"m3\":0"]).joined(separator: ",") + "}") }
+        #expect(throws: JSONError.self) { try parse("{" + (members + ["\"m39\":0"]).joined(separator: ",") + "}") }
     }
 
     @Test func refusesDuplicateMemberNames() {
