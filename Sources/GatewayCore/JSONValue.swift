@@ -10,10 +10,17 @@ public indirect enum JSONValue: Sendable {
     case array([JSONValue])
     case object([(name: String, value: JSONValue)])
 
-    /// True for a number written as an integer (no fraction or exponent):
-    /// such a number can be a key, read as written.
-    var isIntegerLiteral: Bool {
-        guard case .number(let text) = self else { return false }
-        return !text.utf8.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
+    /// What `key_json` accepts as a key: a string's text, or a number
+    /// written as an integer (no fraction or exponent), read as written.
+    var keyText: String? {
+        switch self {
+        case .string(let text):
+            return text
+        case .number(let text):
+            let integer = !text.utf8.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
+            return integer ? text : nil
+        default:
+            return nil
+        }
     }
 }

@@ -62,12 +62,7 @@ extension RequestPipeline {
     /// has no key: the route's `required` decides, as for a missing header.
     private func bodyKey(in body: Result<JSONValue, JSONError>, at pointer: JSONPointer,
                          policy: IdempotencyPolicy) -> KeyLookup {
-        let text: String? = switch (try? body.get()).flatMap(pointer.value(in:)) {
-        case .string(let value)?: value
-        case .number(let literal)? where JSONValue.number(literal).isIntegerLiteral: literal
-        default: nil
-        }
-        guard let text else {
+        guard let text = (try? body.get()).flatMap(pointer.value(in:))?.keyText else {
             return policy.required ? .refused(Problems.missingBodyKey(pointer: pointer), .missingKey) : .absent
         }
         switch IdempotencyKey.parse(decoded: text) {
