@@ -64,6 +64,8 @@ struct JSONFingerprintTests {
         #expect(invalidUTF8.text.contains("body-not-json"))
         #expect(f.ledger.totalExecutions == 0)
         #expect(try await f.redisKeys().isEmpty)
+        let metrics = try await f.metrics()
+        #expect(metrics.value("idempotency_requests_total", ["route": "json", "outcome": "body_not_json"]) == 5)
         await f.shutdown()
     }
 
