@@ -63,6 +63,28 @@ struct WebhookRecipeTests {
         await f.shutdown()
     }
 
+    /// Senders retry on a timeout while the first delivery still runs:
+    /// concurrent copies of one event run the consumer once; the others get
+    /// 409 (the sender retries later) or, once it is stored, the replay.
+    @Test func concurrentCopiesOfOneEventRunOnce() async throws {
+        let f = try await GatewayFixture(routes: GatewayFixture.webhookRoutes)
+        let headers = WebhookPayloads.stripeHeaders(attempt: 1) + [("X-Upstream-Delay-Ms", "300")]
+        let port = f.port
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for attempt in 0..<8 {
+                let body = Array(WebhookPayloads.stripeEvent(pendingWebhooks: attempt, indent: attempt.isMultiple(of: 2)).utf8)
+                group.addTask {
+                    try await TestHTTPClient.send(port: port, path: "/hooks/stripe", headers: headers, body: body).status
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses.filter { $0 == 201 }.count >= 1)
+        #expect(statuses.allSatisfy { $0 == 201 || $0 == 409 })
+        #expect(f.ledger.totalExecutions == 1)
+        await f.shutdown()
+    }
+
     /// SNS posts JSON as text/plain; the key is the body's MessageId.
     @Test func snsNotificationIsKeyedByItsMessageId() async throws {
         let f = try await GatewayFixture(routes: GatewayFixture.webhookRoutes)
