@@ -94,6 +94,15 @@ import Testing
         #expect(try canonical(input) == expected)
     }
 
+    /// Where UTF-16 and code point order disagree (U+E000…U+FFFF against
+    /// the supplementary planes), after a shared prefix and either way round.
+    @Test func supplementaryNamesSortBelowTheTopOfTheBMP() throws {
+        #expect(try canonical("{\"a\u{FFFF}\":1,\"a\u{10000}\":2}") == "{\"a\u{10000}\":2,\"a\u{FFFF}\":1}")
+        #expect(try canonical("{\"a\u{10000}\":2,\"a\u{FFFF}\":1}") == "{\"a\u{10000}\":2,\"a\u{FFFF}\":1}")
+        #expect(try canonical("{\"\u{E000}\":1,\"\u{1F600}\":2,\"\u{D7FF}\":3,\"z\":4}")
+                == "{\"z\":4,\"\u{D7FF}\":3,\"\u{1F600}\":2,\"\u{E000}\":1}")
+    }
+
     @Test func controlCharactersUseTheShortEscapesThenLowerCaseHex() throws {
         #expect(try canonical(#"["\u0008\u0009\u000a\u000c\u000d\u0000\u001F\u007f\u00e9"]"#)
                 == "[\"\\b\\t\\n\\f\\r\\u0000\\u001f\u{7f}é\"]")
