@@ -6,7 +6,7 @@ extension ConfigReader {
     static let idempotencyFields = [
         "header", "methods", "required", "ttl", "lock_ttl", "scope_headers", "fingerprint_headers",
         "store_statuses", "on_conflict", "wait_timeout", "on_ambiguous",
-    ]
+    ] + bodyIdempotencyFields
 
     /// `storeTimeout` bounds one store round trip (nil for the memory store);
     /// the lock_ttl check needs it.
@@ -41,6 +41,7 @@ extension ConfigReader {
         policy.onAmbiguous = optional(fields, "on_ambiguous", default: defaults.onAmbiguous) {
             choice($0, at: $1, as: AmbiguousOutcomeMode.self)
         } ?? defaults.onAmbiguous
+        readBodyFields(fields, into: &policy)
 
         // The owner renews its claim every lock_ttl/3 while the upstream call
         // runs, so the lease no longer has to outlast the call. It must

@@ -16,6 +16,8 @@ public enum RequestOutcome: String, Sendable, Hashable, CaseIterable {
     case upstreamError = "upstream_error"
     /// The stored record for the key could not be read.
     case recordCorrupt = "record_corrupt"
+    /// A `fingerprint: {body: json}` route got a body that is not JSON.
+    case bodyNotJSON = "body_not_json"
     /// Refused before routing: bad framing, body too large, no route.
     case rejected
 }

@@ -26,7 +26,7 @@ extension RequestPipeline {
             case .completed(let snapshot):
                 return .answered(result(Self.replay(snapshot), waited ? .waited : .replayed, key: key))
             case .mismatch:
-                return .answered(result(Problems.mismatch(header: policy.header).response, .mismatch, key: key))
+                return .answered(result(Problems.mismatch(header: policy.keySource).response, .mismatch, key: key))
             case .corrupt(let bytes):
                 // Not store-unavailable: the store answered, and retrying
                 // will not help. Not free either: the record may have been a
