@@ -5,7 +5,7 @@ import GatewayCore
 extension ConfigReader {
     static let idempotencyFields = [
         "header", "methods", "required", "ttl", "lock_ttl", "scope_headers", "fingerprint_headers",
-        "store_statuses", "on_conflict", "wait_timeout", "on_ambiguous",
+        "store_statuses", "on_conflict", "wait_timeout", "on_ambiguous", "async",
     ]
 
     /// `storeTimeout` bounds one store round trip (nil for the memory store);
@@ -41,6 +41,7 @@ extension ConfigReader {
         policy.onAmbiguous = optional(fields, "on_ambiguous", default: defaults.onAmbiguous) {
             choice($0, at: $1, as: AmbiguousOutcomeMode.self)
         } ?? defaults.onAmbiguous
+        if let node = fields["async"] { policy.asyncAfter = asyncAfter(node, at: fields.path("async")) }
 
         // The owner renews its claim every lock_ttl/3 while the upstream call
         // runs, so the lease no longer has to outlast the call. It must

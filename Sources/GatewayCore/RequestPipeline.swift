@@ -27,6 +27,9 @@ public struct RequestPipeline: Sendable {
     let now: @Sendable () -> ContinuousClock.Instant
     let sleep: @Sendable (Duration) async -> Void
     let leases: LeaseKeeper
+    /// Reports an async operation's settling, which no client response
+    /// carries: the server logs and counts its events as for a request.
+    let onOperationSettled: @Sendable (PipelineResult, Route, GatewayRequest) -> Void
 
     public init(
         store: any IdempotencyStore,
@@ -35,8 +38,10 @@ public struct RequestPipeline: Sendable {
         settings: Settings = Settings(),
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
         sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
-        renewalSleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+        renewalSleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
+        onOperationSettled: @escaping @Sendable (PipelineResult, Route, GatewayRequest) -> Void = { _, _, _ in }
     ) {
+        self.onOperationSettled = onOperationSettled
         self.store = store
         self.transport = transport
         self.guards = guards
@@ -64,6 +69,9 @@ public struct RequestPipeline: Sendable {
         case .answered(let answer):
             return answer
         case .owned(let claimed):
+            if let after = policy.asyncAfter, let operation = claimed.claim.operation {
+                return await runOperation(claimed, operation: operation, after: after)
+            }
             let call = await forward(claimed)
             return await settle(claimed, after: call)
         }

@@ -149,4 +149,7 @@ private struct CorruptStore: IdempotencyStore {
     func complete(_ key: StoreKey, _ claim: PendingClaim, snapshot: Snapshot, ttl: Duration) async throws(StoreUnavailable) -> Bool { false }
     func release(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> Bool { false }
     func ping() async throws(StoreUnavailable) {}
+    func publishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable) -> Bool { false }
+    func finishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable) {}
+    func readOperation(at key: String) async throws(StoreUnavailable) -> OperationLookup? { nil }
 }
