@@ -234,11 +234,11 @@ public final class RedisStore: IdempotencyStore {
         }
     }
 
-    /// The one reply of a one-command `.reads` request; an error reply throws.
+    /// The reply of a one-command `.reads` request (one reply is not
+    /// gathered into an array); an error reply throws.
     private func only(_ reply: RedisReply) throws(StoreUnavailable) -> RedisReply {
-        guard case .array(let replies) = reply, replies.count == 1 else { throw Self.unexpected(reply, from: "command") }
-        if case .error(let message) = replies[0] { throw StoreUnavailable("operation command failed: \(message)") }
-        return replies[0]
+        if case .error(let message) = reply { throw StoreUnavailable("operation command failed: \(message)") }
+        return reply
     }
 
     private func run(_ script: RedisScript, _ key: StoreKey, capacity: Int = 192,
