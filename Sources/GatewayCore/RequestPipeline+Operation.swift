@@ -23,7 +23,9 @@ extension RequestPipeline {
                 race.published(.failure(error))
             }
         }
+        operations.enter()
         Task {
+            defer { operations.leave() }
             let call = await forward(claimed)
             guard !race.deliver(call) else { return }
             var settled = await settle(claimed, after: call)

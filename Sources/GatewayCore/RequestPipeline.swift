@@ -27,6 +27,7 @@ public struct RequestPipeline: Sendable {
     let now: @Sendable () -> ContinuousClock.Instant
     let sleep: @Sendable (Duration) async -> Void
     let leases: LeaseKeeper
+    let operations = OperationCounter()
     /// Reports an async operation's settling, which no client response
     /// carries: the server logs and counts its events as for a request.
     let onOperationSettled: @Sendable (PipelineResult, Route, GatewayRequest) -> Void
@@ -85,6 +86,10 @@ public struct RequestPipeline: Sendable {
     public func abandonHeldClaims() async -> [LeaseKeeper.Abandoned] {
         await leases.abandonAll()
     }
+
+    /// Async operation calls still running or settling, which no connection
+    /// waits for: a shutdown lets them finish (within its timeout) first.
+    public var runningOperations: Int { operations.count }
 
     /// Guard and forward with no key: an unprotected route, an optional key
     /// left out, or a store that is down under `on_unavailable: pass_through`

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `idempotency.async` end to end: real Redis, the counting upstream and the
 /// gateway binary. The upstream delays its answer (`X-Upstream-Delay-Ms`).
 @Suite(.serialized)
@@ -109,6 +113,31 @@ struct AsyncOperationIntegrationTests {
         #expect(try await f.redisKeys(includingFences: true).allSatisfy { !$0.hasPrefix("idem:op:") })
         #expect(f.ledger.executions(key: "fast-1") == 1)
         await f.shutdown()
+    }
+
+    /// SIGTERM while an operation runs: no connection holds it, yet the
+    /// gateway lets it finish and settle (within `shutdown_timeout`) before
+    /// it exits, so another gateway then answers the poll with its response.
+    @Test func aGracefulShutdownLetsARunningOperationSettle() async throws {
+        let f = try await GatewayFixture(routes: Self.routes, extraUpstreams: GatewayFixture.patientUpstream,
+                                         extraTopLevel: "shutdown_timeout: 10s")
+        let other = try await GatewayProcess(yaml: GatewayFixture.yaml(
+            store: GatewayFixture.redisStore(port: f.redis.port), upstreamPort: f.upstream.port, routes: Self.routes,
+            extraUpstreams: GatewayFixture.patientUpstream(port: f.upstream.port)))
+        let accepted = try await Self.start("/v1/jobs", port: f.port, key: "drain-1", delayMs: 2500)
+        #expect(accepted.status == 202)
+        let location = try #require(accepted.header("Location"))
+        f.gateway.signal(SIGTERM)
+        #expect(await f.gateway.waitForExit(timeout: .seconds(10)) == 0)
+
+        let done = try await Self.poll(location, port: other.port)
+        #expect(done.status == 201)
+        #expect(done.header("Idempotent-Replayed") == "true")
+        #expect(done.text.contains(#""key":"drain-1""#))
+        #expect(f.ledger.executions(key: "drain-1") == 1)
+        await other.kill9()
+        await f.upstream.stop()
+        f.redis.stop()
     }
 
     /// The gateway running the call dies (SIGKILL); once its lease runs out
