@@ -115,6 +115,22 @@ struct AsyncOperationIntegrationTests {
         await f.shutdown()
     }
 
+    /// A body too large to keep streams from the moment its head arrives:
+    /// within `after`, the client gets the stream as on any route.
+    @Test func aStreamedResponseThatStartsWithinAfterStreamsAsUsual() async throws {
+        let f = try await GatewayFixture(routes: Self.routes, extraUpstreams: GatewayFixture.patientUpstream)
+        let size = 600 * 1024
+        let response = try await TestHTTPClient.send(port: f.port, path: "/v1/jobs",
+                                                     headers: [("Idempotency-Key", "stream-1"), ("Authorization", "Bearer a"),
+                                                               ("X-Upstream-Stream-Size", String(size))],
+                                                     body: Array(#"{"amount":3}"#.utf8))
+        #expect(response.status == 201)
+        #expect(response.header("Location") == nil)
+        #expect(response.body.count == size)
+        #expect(try await f.redisKeys(includingFences: true).allSatisfy { !$0.hasPrefix("idem:op:") })
+        await f.shutdown()
+    }
+
     /// SIGTERM while an operation runs: no connection holds it, yet the
     /// gateway lets it finish and settle (within `shutdown_timeout`) before
     /// it exits, so another gateway then answers the poll with its response.
