@@ -29,6 +29,18 @@ import Testing
         return await fixture.pipeline.poll(id, request: request, routes: RouteTable([fixture.route])).result
     }
 
+    /// Polls as tenant `Bearer a` until the answer is no longer 202 (the
+    /// call settles in its own task), for up to 5 s.
+    private static func pollUntilSettled(_ fixture: PipelineFixture, _ location: String) async throws -> PipelineResult {
+        let deadline = ContinuousClock.now + .seconds(5)
+        var answer = await poll(fixture, location, tenant: "Bearer a")
+        while answer.response.status == 202, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+            answer = await poll(fixture, location, tenant: "Bearer a")
+        }
+        return answer
+    }
+
     @Test func aCallSlowerThanAfterIsAnOperationThatPollsToItsStoredResponse() async throws {
         let fixture = Self.fixture(after: .milliseconds(50), transport: FakeTransport(status: 201, body: "created", suspended: true))
         let accepted = await fixture.handle(Self.request(tenant: "Bearer a"))
@@ -54,12 +66,7 @@ import Testing
         #expect(await Self.poll(fixture, "/_operations/nonsense", tenant: "Bearer a").response.status == 404)
 
         fixture.transport.resume()
-        var done = running
-        let deadline = ContinuousClock.now + .seconds(5)
-        while done.response.status == 202, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(5))
-            done = await Self.poll(fixture, location, tenant: "Bearer a")
-        }
+        let done = try await Self.pollUntilSettled(fixture, location)
         #expect(done.response.status == 201)
         #expect(done.response.text == "created")
         #expect(done.response.isReplay)
@@ -99,12 +106,7 @@ import Testing
         let accepted = await fixture.handle(Self.request(tenant: "Bearer a"))
         let location = try #require(accepted.response.headers.values(named: "Location").first)
         fixture.transport.resume()
-        var answer = await Self.poll(fixture, location, tenant: "Bearer a")
-        let deadline = ContinuousClock.now + .seconds(5)
-        while answer.response.status == 202, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(5))
-            answer = await Self.poll(fixture, location, tenant: "Bearer a")
-        }
+        let answer = try await Self.pollUntilSettled(fixture, location)
         #expect(answer.response.status == 500)
         #expect(answer.response.text == "boom")
         #expect(answer.response.isReplay)

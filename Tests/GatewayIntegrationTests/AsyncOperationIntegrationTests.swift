@@ -34,6 +34,13 @@ struct AsyncOperationIntegrationTests {
         try await TestHTTPClient.send(port: port, method: "GET", path: location, headers: tenant.map { [("Authorization", $0)] } ?? [])
     }
 
+    /// Another gateway on the fixture's Redis and upstream, with the same routes.
+    static func secondGateway(beside f: GatewayFixture) async throws -> GatewayProcess {
+        try await GatewayProcess(yaml: GatewayFixture.yaml(
+            store: GatewayFixture.redisStore(port: f.redis.port), upstreamPort: f.upstream.port, routes: Self.routes,
+            extraUpstreams: GatewayFixture.patientUpstream(port: f.upstream.port)))
+    }
+
     /// Polls until the answer is no longer 202, for up to `limit`.
     static func pollUntilSettled(_ location: String, port: Int, limit: Duration) async throws -> TestResponse {
         let deadline = ContinuousClock.now + limit
@@ -137,9 +144,7 @@ struct AsyncOperationIntegrationTests {
     @Test func aGracefulShutdownLetsARunningOperationSettle() async throws {
         let f = try await GatewayFixture(routes: Self.routes, extraUpstreams: GatewayFixture.patientUpstream,
                                          extraTopLevel: "shutdown_timeout: 10s")
-        let other = try await GatewayProcess(yaml: GatewayFixture.yaml(
-            store: GatewayFixture.redisStore(port: f.redis.port), upstreamPort: f.upstream.port, routes: Self.routes,
-            extraUpstreams: GatewayFixture.patientUpstream(port: f.upstream.port)))
+        let other = try await Self.secondGateway(beside: f)
         let accepted = try await Self.start("/v1/jobs", port: f.port, key: "drain-1", delayMs: 2500)
         #expect(accepted.status == 202)
         let location = try #require(accepted.header("Location"))
@@ -160,9 +165,7 @@ struct AsyncOperationIntegrationTests {
     /// another gateway on the same Redis says the operation is lost.
     @Test func aGatewayKilledMidOperationLeavesItLostAfterLockTTL() async throws {
         let f = try await GatewayFixture(routes: Self.routes, extraUpstreams: GatewayFixture.patientUpstream)
-        let other = try await GatewayProcess(yaml: GatewayFixture.yaml(
-            store: GatewayFixture.redisStore(port: f.redis.port), upstreamPort: f.upstream.port, routes: Self.routes,
-            extraUpstreams: GatewayFixture.patientUpstream(port: f.upstream.port)))
+        let other = try await Self.secondGateway(beside: f)
         let accepted = try await Self.start("/v1/jobs", port: f.port, key: "doomed-1", delayMs: 5000)
         #expect(accepted.status == 202)
         let location = try #require(accepted.header("Location"))
