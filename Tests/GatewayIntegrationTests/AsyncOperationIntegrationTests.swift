@@ -1,4 +1,7 @@
+import ExampleUpstream
 import Foundation
+import GatewayCore
+import GatewayRedis
 import Testing
 
 #if canImport(Glibc)
@@ -136,6 +139,36 @@ struct AsyncOperationIntegrationTests {
         #expect(response.body.count == size)
         #expect(try await f.redisKeys(includingFences: true).allSatisfy { !$0.hasPrefix("idem:op:") })
         await f.shutdown()
+    }
+
+    /// Over a Redis Cluster the operation key (`idem:op:{id}`) and the
+    /// record key hash to different slots, usually on different masters:
+    /// each is written and read where it lives, never in one script.
+    @Test func operationsWorkAcrossClusterSlots() async throws {
+        let cluster = try await RedisClusterProcess.start()
+        let upstream = try await ExampleUpstreamServer.start()
+        let gateway = try await GatewayProcess(yaml: GatewayFixture.yaml(
+            store: cluster.storeYAML(), upstreamPort: upstream.port, routes: Self.routes,
+            extraUpstreams: GatewayFixture.patientUpstream(port: upstream.port)))
+        var slots: [(operation: Int, record: Int)] = []
+        for index in 0..<3 {
+            let key = "cluster-\(index)"
+            let accepted = try await Self.start("/v1/jobs", port: gateway.port, key: key, delayMs: 1500)
+            #expect(accepted.status == 202)
+            let location = try #require(accepted.header("Location"))
+            #expect(try await Self.poll(location, port: gateway.port).status == 202)
+            let done = try await Self.pollUntilSettled(location, port: gateway.port, limit: .seconds(8))
+            #expect(done.status == 201)
+            #expect(done.header("Idempotent-Replayed") == "true")
+            #expect(upstream.ledger.executions(key: key) == 1)
+            let id = String(location.dropFirst("/_operations/".count))
+            let record = StoreKey(prefix: "idem", route: "jobs", scope: ["Bearer a"], key: try IdempotencyKey.parse(key).get()).value
+            slots.append((RedisKeySlot.slot(of: "idem:op:{\(id)}"), RedisKeySlot.slot(of: record)))
+        }
+        #expect(slots.contains { $0.operation != $0.record })
+        await gateway.kill9()
+        await upstream.stop()
+        cluster.stop()
     }
 
     /// SIGTERM while an operation runs: no connection holds it, yet the
