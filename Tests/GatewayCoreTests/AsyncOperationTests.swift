@@ -115,6 +115,31 @@ import Testing
         #expect(fixture.transport.callCount == 2)
     }
 
+    /// Without a published operation there is nothing to poll, so no 202;
+    /// the call still runs and settles, and a retry gets its answer.
+    @Test func aStoreThatCannotPublishGets503WhileTheCallStillSettles() async throws {
+        let transport = FakeTransport(status: 201, body: "created", suspended: true)
+        let memory = MemoryStore()
+        let store = FailingStore(healthy: memory, failing: [.publishOperation])
+        let fixture = PipelineFixture(policy: Self.policy(after: .milliseconds(20)), transport: transport, store: store,
+                                      sleep: { _, duration in try? await Task.sleep(for: duration) })
+        let refused = await fixture.handle(Self.request(tenant: "Bearer a"))
+        #expect(refused.response.status == 503)
+        #expect(refused.outcome == .storeUnavailable)
+        #expect(refused.response.headers.values(named: "Location").isEmpty)
+        #expect(store.failedCalls == [.publishOperation])
+        transport.resume()
+        var retry = await fixture.handle(Self.request(tenant: "Bearer a"))
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !retry.response.isReplay, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+            retry = await fixture.handle(Self.request(tenant: "Bearer a"))
+        }
+        #expect(retry.response.status == 201)
+        #expect(retry.response.isReplay)
+        #expect(transport.callCount == 1)
+    }
+
     @Test func operationIDsAreRandomHexAndParseBack() throws {
         let ids = (0..<64).map { _ in OperationID.random() }
         #expect(Set(ids).count == 64)
