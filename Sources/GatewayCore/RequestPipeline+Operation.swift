@@ -28,11 +28,19 @@ extension RequestPipeline {
             defer { operations.leave() }
             let call = await forward(claimed)
             guard !race.deliver(call) else { return }
-            var settled = await settle(claimed, after: call)
+            // An answer that releases the key is kept with the operation
+            // before the release, so no poll meanwhile finds it lost.
+            var settled = await settle(claimed, after: call) { response in
+                await writeOperation(claimed, key: operationKey, state: answered(response), as: .failed)
+            }
             // Nobody reads a body that streams after the 202: it was not
             // kept (see `settle`), so the transfer stops here.
             settled.response.bodyStream?.cancel()
-            await finishOperation(claimed, key: operationKey, settled: &settled)
+            if !settled.events.contains(.operation(.failed)) {
+                let stored = settled.events.contains { if case .stored = $0 { true } else { false } }
+                settled.events += await writeOperation(claimed, key: operationKey, state: stored ? .settled : answered(settled.response),
+                                                       as: stored ? .completed : .failed)
+            }
             onOperationSettled(settled, claimed.route, claimed.request)
         }
         switch await race.verdict() {
@@ -60,28 +68,29 @@ extension RequestPipeline {
     }
 
     /// Marks the operation settled, for `ttl` like the record: a stored
-    /// response is read from the record by each poll; any other answer (a
-    /// status the route does not store, a failed call) is kept here, since
-    /// the key holds nothing then.
-    private func finishOperation(_ claimed: ClaimedRequest, key: String, settled: inout PipelineResult) async {
-        let stored = settled.events.contains { if case .stored = $0 { true } else { false } }
-        let response = settled.response
-        let state: OperationRecord.State = if stored {
-            .settled
-        } else if response.bodyStream == nil, response.body.count <= settings.maxStoredBody {
-            .answered(Snapshot(status: response.status, headers: response.headers, body: response.body))
-        } else {
-            .answered(Snapshot(status: response.status, headers: [], body: [], bodyKept: false))
-        }
-        settled.events.append(.operation(stored ? .completed : .failed))
+    /// response is read from the record by each poll (`.settled`); any other
+    /// answer (a status the route does not store, a failed call, a lost
+    /// lease) is kept here, since the key holds none of it.
+    private func writeOperation(_ claimed: ClaimedRequest, key: String, state: OperationRecord.State,
+                                as outcome: OperationState) async -> [PipelineEvent] {
         let record = OperationRecord(storeKey: claimed.key.value, route: claimed.route.name,
                                      scope: Self.scopeDigest(of: claimed.request, route: claimed.route),
                                      fingerprint: claimed.claim.fingerprint, state: state)
         do {
             try await store.finishOperation(record, at: key, ttl: claimed.policy.ttl)
+            return [.operation(outcome)]
         } catch {
-            settled.events.append(.storeError(operation: "finish_operation", reason: error.reason))
+            return [.operation(outcome), .storeError(operation: "finish_operation", reason: error.reason)]
         }
+    }
+
+    /// `response` as an operation keeps it: whole when it was buffered and
+    /// small enough to store, else its status only (polls get 410).
+    private func answered(_ response: GatewayResponse) -> OperationRecord.State {
+        guard response.bodyStream == nil, response.body.count <= settings.maxStoredBody else {
+            return .answered(Snapshot(status: response.status, headers: [], body: [], bodyKept: false))
+        }
+        return .answered(Snapshot(status: response.status, headers: response.headers, body: response.body))
     }
 
     /// 202 for a running operation: for the request that started it, a
