@@ -5,7 +5,7 @@ import GatewayCore
 extension ConfigReader {
     static let idempotencyFields = [
         "header", "methods", "required", "ttl", "lock_ttl", "scope_headers", "fingerprint_headers",
-        "store_statuses", "on_conflict", "wait_timeout", "on_ambiguous",
+        "store_statuses", "on_conflict", "wait_timeout", "on_ambiguous", "async",
     ] + bodyIdempotencyFields
 
     /// `storeTimeout` bounds one store round trip (nil for the memory store);
@@ -42,6 +42,7 @@ extension ConfigReader {
             choice($0, at: $1, as: AmbiguousOutcomeMode.self)
         } ?? defaults.onAmbiguous
         readBodyFields(fields, into: &policy)
+        if let node = fields["async"] { policy.asyncAfter = asyncAfter(node, at: fields.path("async")) }
 
         // The owner renews its claim every lock_ttl/3 while the upstream call
         // runs, so the lease no longer has to outlast the call. It must

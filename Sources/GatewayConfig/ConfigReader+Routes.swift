@@ -39,6 +39,9 @@ extension ConfigReader {
             let idempotency = fields["idempotency"].flatMap {
                 idempotencyPolicy($0, at: fields.path("idempotency"), storeTimeout: storeTimeout)
             }
+            if let after = idempotency?.asyncAfter, let upstream {
+                checkAsyncAfter(after, upstream: upstream, at: fields.path("idempotency").appending("async").appending("after"))
+            }
             if problems.count == before, let name, let match, let upstream {
                 routes.append(Route(name: name, match: match, upstream: upstream, idempotency: idempotency))
             }

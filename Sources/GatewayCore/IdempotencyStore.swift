@@ -46,4 +46,20 @@ public protocol IdempotencyStore: Sendable {
     /// `force`: its request may still be running upstream. The fencing
     /// counter stays, so the next claim gets a larger number than any before.
     func purge(_ key: StoreKey, force: Bool) async throws(StoreUnavailable) -> PurgeResult
+
+    // MARK: Async operations (`idempotency.async`)
+    // Only routes with `async` call these, and only once a call outlasts
+    // `after`: the first-execution path stays claim + complete.
+
+    /// Writes `operation` under `key` (`OperationID.storeKey`) with `ttl`
+    /// unless the key exists. False when it did: the operation settled first.
+    func publishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable) -> Bool
+
+    /// Overwrites the operation under `key` with its settled form, kept for
+    /// `ttl` (the record's own `ttl`, so both expire together).
+    func finishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable)
+
+    /// The operation under `key` and the record now under its store key (nil
+    /// when none, or unreadable); nil when there is no such operation.
+    func readOperation(at key: String) async throws(StoreUnavailable) -> OperationLookup?
 }

@@ -20,4 +20,7 @@ public enum PipelineEvent: Sendable, Hashable {
     /// (`LeaseKeeper.abandonAll`): the request must not settle it again,
     /// and a refusal would only be a misleading "lease lost".
     case claimAbandoned
+    /// An async operation was started, settled or found lost
+    /// (`idempotency_operations_total`).
+    case operation(OperationState)
 }

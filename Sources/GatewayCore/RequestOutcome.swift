@@ -20,4 +20,9 @@ public enum RequestOutcome: String, Sendable, Hashable, CaseIterable {
     case bodyNotJSON = "body_not_json"
     /// Refused before routing: bad framing, body too large, no route.
     case rejected
+    /// An `async` route's call outlasted `after` (or a retry or poll found
+    /// it still running): 202 with the operation's `Location`.
+    case accepted
+    /// A poll found its operation's execution lost: 502 `operation-lost`.
+    case operationLost = "operation_lost"
 }

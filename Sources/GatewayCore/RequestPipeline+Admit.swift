@@ -33,15 +33,23 @@ extension RequestPipeline {
         }
         let storeKey = StoreKey(
             prefix: settings.keyPrefix, route: route.name,
-            scope: policy.scopeHeaders.map { name in
-                let values = request.headers.values(named: name)
-                return values.isEmpty ? nil : values.joined(separator: ", ")
-            },
+            scope: Self.scope(of: request, policy: policy),
             key: key)
         let fingerprint = Fingerprint.compute(
             method: request.method, path: request.path, query: request.query, body: body,
             headers: policy.fingerprintHeaders.map { ($0, request.headers.values(named: $0)) })
-        return .keyed(storeKey, PendingClaim(fingerprint: fingerprint))
+        // The id is drawn with the claim (and written with it) only where
+        // it may be needed: an `async` route.
+        return .keyed(storeKey, PendingClaim(fingerprint: fingerprint, operation: policy.asyncAfter == nil ? nil : .random()))
+    }
+
+    /// The values of the route's scope headers: part of the store key, and
+    /// what a poll must repeat to see an operation.
+    static func scope(of request: GatewayRequest, policy: IdempotencyPolicy) -> [String?] {
+        policy.scopeHeaders.map { name in
+            let values = request.headers.values(named: name)
+            return values.isEmpty ? nil : values.joined(separator: ", ")
+        }
     }
 
     private func headerKey(_ request: GatewayRequest, policy: IdempotencyPolicy) -> AdmittedKey {

@@ -18,6 +18,9 @@ extension RequestPipeline {
                 }
                 return .answered(result(Problems.storeUnavailable().response, .storeUnavailable, key: key, events: [event]))
             }
+            if case .running(let operation, _) = answer, let accepted = await rejoin(operation, key: key) {
+                return .answered(accepted)
+            }
             switch answer {
             case .acquired(let owned):
                 let ticket = leases.keep(key, owned, lease: policy.lockTTL, ttl: policy.ttl,
@@ -33,7 +36,9 @@ extension RequestPipeline {
                 // completed one, so executing could run the request twice.
                 return .answered(result(Problems.recordCorrupt().response, .recordCorrupt, key: key,
                                         events: [.recordCorrupt(bytes: bytes)]))
-            case .inFlight(let remainingLease):
+            // An operation not yet published (its call is within `after`)
+            // is met like any request in flight.
+            case .inFlight(let remainingLease), .running(_, let remainingLease):
                 let remaining = deadline - now()
                 guard policy.onConflict == .wait, remaining > .zero else {
                     // The holder's lease left is the earliest a retry can

@@ -86,6 +86,8 @@ struct ExchangeReporter {
                 logger.error("idempotency record corrupt", metadata: [
                     "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(keyHash)", "bytes": "\(bytes)",
                 ])
+            case .operation(let state):
+                metrics.operation(route: route.name, state: state)
             case .stored, .claimAbandoned:
                 break
             }

@@ -10,6 +10,7 @@ public enum MetricHelp {
         "gateway_responses_total": "Responses sent to clients, by route and status class (1xx to 5xx).",
         "idempotency_in_flight": "Claims held right now, by route: requests executing under an idempotency key.",
         "stored_response_bytes": "Body sizes of the responses stored for replay, by route.",
+        "idempotency_operations_total": "Async operations by state: started (the client got 202), completed (response stored), failed (settled without a stored response), lost (a poll found its execution gone).",
         "idempotency_lease_lost_total": "Requests that found their claim taken over by another (paused or partitioned past lock_ttl); the upstream may have run twice.",
         "idempotency_ambiguous_total": "Keyed requests whose upstream call failed after the request was sent, by route and cause.",
         "idempotency_record_corrupt_total": "Claims that found a stored record they could not read, answered 500 record-corrupt.",

@@ -153,4 +153,7 @@ private struct CorruptStore: IdempotencyStore {
         KeyInspection(bytes: Array(repeating: 7, count: 7), remaining: .seconds(1), fence: nil)
     }
     func purge(_ key: StoreKey, force: Bool) async throws(StoreUnavailable) -> PurgeResult { .purged }
+    func publishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable) -> Bool { false }
+    func finishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable) {}
+    func readOperation(at key: String) async throws(StoreUnavailable) -> OperationLookup? { nil }
 }
