@@ -23,6 +23,8 @@ public struct IdempotencyPolicy: Sendable, Hashable {
     public var waitTimeout: Duration = .seconds(10)
     /// What the claim becomes when the upstream call failed after sending.
     public var onAmbiguous: AmbiguousOutcomeMode = .release
+    /// Enforce the store's answers, or only report them (`shadow`).
+    public var mode: IdempotencyMode = .enforce
 
     public init() {}
 }

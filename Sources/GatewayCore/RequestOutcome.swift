@@ -18,4 +18,9 @@ public enum RequestOutcome: String, Sendable, Hashable, CaseIterable {
     case recordCorrupt = "record_corrupt"
     /// Refused before routing: bad framing, body too large, no route.
     case rejected
+    /// A shadow route forwarded a request that `enforce` would have answered
+    /// itself (replay, 409, 422, 400); the event names which.
+    case shadowed
+    /// 429: the principal's `rate_limit` budget was spent.
+    case rateLimited = "rate_limited"
 }

@@ -98,5 +98,60 @@ struct RedisScript: Sendable, Hashable {
         return 0
         """)
 
-    static let all: [RedisScript] = [claim, renew, complete, release]
+    // MARK: Rate limits (issue 17, `rate_limit`)
+
+    /// GCRA (`GCRA.decide`, line by line) against Redis's own clock, so
+    /// every gateway shares one clock: `bucket` holds the TAT in µs,
+    /// written with `%d` (a plain number would be written with 14
+    /// significant digits and lose the microseconds), kept until the
+    /// budget is full again. Leaves `spent` 0 when allowed, else the µs to wait.
+    private static func spend(bucket: String, interval: String, window: String) -> String {
+        """
+        local clock = redis.call('TIME')
+        local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+        local tat = tonumber(redis.call('GET', \(bucket)) or now)
+        if tat < now then tat = now end
+        local nexttat = tat + tonumber(\(interval))
+        local allowed = nexttat - tonumber(\(window))
+        local spent = 0
+        if allowed > now then
+          spent = allowed - now
+        else
+          redis.call('SET', \(bucket), string.format('%d', nexttat), 'PX', math.ceil((nexttat - now) / 1000))
+        end
+
+        """
+    }
+
+    /// KEYS[1] = budget, ARGV[1] = interval in µs, ARGV[2] = window in µs.
+    /// Returns 0 when allowed, else the µs until the next request is.
+    static let rateLimit = RedisScript(name: "rate_limit",
+                                       source: spend(bucket: "KEYS[1]", interval: "ARGV[1]", window: "ARGV[2]") + "return spent\n")
+
+    /// `claim` with KEYS[3] = budget, ARGV[5] = interval, ARGV[6] = window:
+    /// a taken key answers as `claim` does, spending nothing (replays and
+    /// refusals never count); a free key spends first, and a spent budget
+    /// answers `{µs to wait}` (one element) without claiming. One round
+    /// trip for a first execution, rate limit included. One server only:
+    /// the budget and the record are in different cluster slots.
+    static let claimLimited = RedisScript(name: "claim", source: """
+        local value = redis.call('GET', KEYS[1])
+        if value then
+          local pttl = redis.call('PTTL', KEYS[1])
+          if pttl == -1 then
+            if string.byte(value, 1) == 80 then pttl = ARGV[2] else pttl = ARGV[4] end
+            redis.call('PEXPIRE', KEYS[1], pttl)
+            pttl = tonumber(pttl)
+          end
+          return {value, pttl}
+        end
+        \(spend(bucket: "KEYS[3]", interval: "ARGV[5]", window: "ARGV[6]"))
+        if spent > 0 then return {spent} end
+        local fence = redis.call('INCR', KEYS[2])
+        redis.call('PEXPIRE', KEYS[2], ARGV[3])
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return fence
+        """)
+
+    static let all: [RedisScript] = [claim, renew, complete, release, rateLimit, claimLimited]
 }
