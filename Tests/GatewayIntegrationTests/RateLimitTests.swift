@@ -97,6 +97,28 @@ struct RateLimitTests {
         await f.shutdown()
     }
 
+    /// The perf issue counts round trips: on one Redis server the budget is
+    /// spent inside the claim script, so a first execution is still one
+    /// EVALSHA to claim and one to complete, and a replay none.
+    @Test func aFirstExecutionCostsNoExtraRoundTrip() async throws {
+        let f = try await GatewayFixture(routes: Self.routes)
+        let redis = f.redisClient()
+        defer { redis.shutdown() }
+        _ = try await redis.command(["CONFIG", "RESETSTAT"])
+        for index in 0..<3 { #expect(try await Self.send(port: f.port, key: "rt-\(index)").status == 201) }
+        #expect(try await Self.send(port: f.port, key: "rt-0").header("Idempotent-Replayed") == "true")
+        let info = try await redis.command(["INFO", "commandstats"]).string ?? ""
+        func calls(_ command: String) -> Int {
+            guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("cmdstat_\(command):calls=") })
+            else { return 0 }
+            return Int(line.dropFirst("cmdstat_\(command):calls=".count).prefix { $0.isNumber }) ?? 0
+        }
+        #expect(calls("evalsha") == 6)
+        #expect(calls("eval") == 0)
+        #expect(calls("time") == 3)
+        await f.shutdown()
+    }
+
     @Test func aStoreThatIsDownFollowsOnUnavailable() async throws {
         let f = try await GatewayFixture(routes: Self.routes)
         let tolerant = try await GatewayProcess(yaml: GatewayFixture.yaml(
