@@ -1,5 +1,3 @@
-import Crypto
-
 /// The store key of one principal's rate-limit budget on one route. Like
 /// `StoreKey`, the header values are hashed, so no bearer token reaches the
 /// store, and each field is length-prefixed, so a missing header differs
@@ -12,20 +10,11 @@ public struct RateLimitKey: Sendable, Hashable, CustomStringConvertible {
     public let route: String
 
     public init(prefix: String, route: String, principal: [String?]) {
-        var stream: [UInt8] = []
-        func field(_ text: String?) {
-            guard let text else {
-                stream.append(0)
-                return
-            }
-            stream.append(1)
-            withUnsafeBytes(of: UInt64(text.utf8.count).bigEndian) { stream.append(contentsOf: $0) }
-            stream.append(contentsOf: text.utf8)
-        }
-        field(route)
-        field(String(principal.count))
-        for value in principal { field(value) }
-        let hex = SHA256.hash(data: stream).withUnsafeBytes { HexText.encode($0) }
+        var fields = FieldDigest()
+        fields.append(route)
+        fields.append(String(principal.count))
+        for value in principal { fields.append(value) }
+        let hex = fields.hex
         self.route = route
         self.value = "\(prefix):rate:\(route):{\(hex)}"
     }

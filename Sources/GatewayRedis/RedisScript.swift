@@ -40,7 +40,11 @@ struct RedisScript: Sendable, Hashable {
     /// dead owner's key frees within `lock_ttl`, as after a crash. Anything
     /// else (a completed record, or bytes we cannot read, which may have
     /// been one) gets the route's `ttl`, as a completed record would.
-    static let claim = RedisScript(name: "claim", source: """
+    static let claim = RedisScript(name: "claim", source: answerTakenKey + claimFreeKey)
+
+    /// The first half of both claim scripts: a taken key answers
+    /// `{value, pttl}`, its TTL repaired when missing, and nothing is written.
+    private static let answerTakenKey = """
         local value = redis.call('GET', KEYS[1])
         if value then
           local pttl = redis.call('PTTL', KEYS[1])
@@ -51,11 +55,16 @@ struct RedisScript: Sendable, Hashable {
           end
           return {value, pttl}
         end
+
+        """
+
+    /// The last part of both claim scripts: the key is free, so it is claimed.
+    private static let claimFreeKey = """
         local fence = redis.call('INCR', KEYS[2])
         redis.call('PEXPIRE', KEYS[2], ARGV[3])
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
         return fence
-        """)
+        """
 
     /// KEYS[1] = record key, KEYS[2] = fencing counter, ARGV[1] = our
     /// pending record, ARGV[2] = lease in ms, ARGV[3] = counter TTL in ms.
@@ -102,14 +111,15 @@ struct RedisScript: Sendable, Hashable {
 
     /// GCRA (`GCRA.decide`, line by line) against Redis's own clock, so
     /// every gateway shares one clock: `bucket` holds the TAT in µs,
-    /// written with `%d` (a plain number would be written with 14
-    /// significant digits and lose the microseconds), kept until the
-    /// budget is full again. Leaves `spent` 0 when allowed, else the µs to wait.
+    /// written with `%d` (Redis may write a plain Lua number in exponent
+    /// form and lose the microseconds), kept until the budget is full
+    /// again; a value that is not a number counts as a full budget. Leaves
+    /// `spent` 0 when allowed, else the µs to wait.
     private static func spend(bucket: String, interval: String, window: String) -> String {
         """
         local clock = redis.call('TIME')
         local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
-        local tat = tonumber(redis.call('GET', \(bucket)) or now)
+        local tat = tonumber(redis.call('GET', \(bucket)) or '') or now
         if tat < now then tat = now end
         local nexttat = tat + tonumber(\(interval))
         local allowed = nexttat - tonumber(\(window))
@@ -134,24 +144,10 @@ struct RedisScript: Sendable, Hashable {
     /// answers `{µs to wait}` (one element) without claiming. One round
     /// trip for a first execution, rate limit included. One server only:
     /// the budget and the record are in different cluster slots.
-    static let claimLimited = RedisScript(name: "claim", source: """
-        local value = redis.call('GET', KEYS[1])
-        if value then
-          local pttl = redis.call('PTTL', KEYS[1])
-          if pttl == -1 then
-            if string.byte(value, 1) == 80 then pttl = ARGV[2] else pttl = ARGV[4] end
-            redis.call('PEXPIRE', KEYS[1], pttl)
-            pttl = tonumber(pttl)
-          end
-          return {value, pttl}
-        end
-        \(spend(bucket: "KEYS[3]", interval: "ARGV[5]", window: "ARGV[6]"))
-        if spent > 0 then return {spent} end
-        local fence = redis.call('INCR', KEYS[2])
-        redis.call('PEXPIRE', KEYS[2], ARGV[3])
-        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-        return fence
-        """)
+    static let claimLimited = RedisScript(name: "claim", source: answerTakenKey
+        + spend(bucket: "KEYS[3]", interval: "ARGV[5]", window: "ARGV[6]")
+        + "if spent > 0 then return {spent} end\n"
+        + claimFreeKey)
 
     static let all: [RedisScript] = [claim, renew, complete, release, rateLimit, claimLimited]
 }
