@@ -80,6 +80,24 @@ struct ShadowModeTests {
         await f.shutdown()
     }
 
+    /// The rollout recipe's last step: a reload to `enforce` replays what
+    /// the shadow route stored, and the store gates readiness from then on.
+    @Test func aReloadToEnforceReplaysWhatShadowStored() async throws {
+        let f = try await GatewayFixture(routes: Self.routes)
+        let shadowed = try await f.post("/v1/shadowed", key: "rollout")
+        #expect(shadowed.status == 201)
+        try f.gateway.rewriteConfig(ReloadTests.config(f, routes: Self.routes.replacingOccurrences(of: "mode: shadow", with: "mode: enforce")))
+        #expect(try await f.gateway.reload().status == 200)
+        let replay = try await f.post("/v1/shadowed", key: "rollout")
+        #expect(replay.header("Idempotent-Replayed") == "true")
+        #expect(replay.body == shadowed.body)
+        #expect(f.ledger.executions(key: "rollout") == 1)
+        #expect(try await f.post("/v1/shadowed", key: nil).status == 400)
+        f.redis.stop()
+        #expect(try await f.admin("/readyz").status == 503)
+        await f.shutdown()
+    }
+
     @Test func shadowAndDisabledRoutesStayReadyAndServeWithoutTheStore() async throws {
         let f = try await GatewayFixture(routes: Self.routes)
         f.redis.stop()
