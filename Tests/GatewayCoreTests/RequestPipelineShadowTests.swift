@@ -46,6 +46,21 @@ import Testing
         #expect(fixture.transport.callCount == 4)
     }
 
+    /// The limit is its own setting: shadow mode does not turn it off, and a
+    /// would-be replay, forwarded, still spends nothing.
+    @Test func aRateLimitStillAppliesAndWouldBeReplaysDoNotSpend() async throws {
+        let fixture = PipelineFixture(policy: Self.shadow())
+        var route = fixture.route
+        route.rateLimit = RateLimitPolicy(requests: 1, per: .seconds(10))
+        #expect(await fixture.pipeline.handle(charge(key: "a"), route: route).outcome == .executed)
+        let duplicate = await fixture.pipeline.handle(charge(key: "a"), route: route)
+        #expect(duplicate.outcome == .shadowed)
+        #expect(duplicate.response.status == 201)
+        let fresh = await fixture.pipeline.handle(charge(key: "b"), route: route)
+        #expect(fresh.response.status == 429)
+        #expect(fixture.transport.callCount == 2)
+    }
+
     @Test func aStoreThatIsDownDoesNotStopAShadowRoute() async throws {
         // on_unavailable is reject (the default), yet shadow forwards.
         let fixture = PipelineFixture(policy: Self.shadow(), store: FailingStore())
