@@ -5,8 +5,8 @@ import GatewayCore
 extension ConfigReader {
     static let idempotencyFields = [
         "header", "methods", "required", "ttl", "lock_ttl", "scope_headers", "fingerprint_headers",
-        "store_statuses", "on_conflict", "wait_timeout", "on_ambiguous", "enabled", "mode",
-    ]
+        "store_statuses", "on_conflict", "wait_timeout", "on_ambiguous", "enabled", "mode", "async",
+    ] + bodyIdempotencyFields
 
     /// `storeTimeout` bounds one store round trip (nil for the memory store);
     /// the lock_ttl check needs it. Nil for `enabled: false` too: the block
@@ -45,6 +45,8 @@ extension ConfigReader {
         policy.mode = optional(fields, "mode", default: defaults.mode) { choice($0, at: $1, as: IdempotencyMode.self) }
             ?? defaults.mode
         let enabled = optional(fields, "enabled", default: true) { bool($0, at: $1) } ?? true
+        readBodyFields(fields, into: &policy)
+        if let node = fields["async"] { policy.asyncAfter = asyncAfter(node, at: fields.path("async")) }
 
         // The owner renews its claim every lock_ttl/3 while the upstream call
         // runs, so the lease no longer has to outlast the call. It must

@@ -42,6 +42,9 @@ extension ConfigReader {
             let rateLimit = fields["rate_limit"].flatMap {
                 rateLimitPolicy($0, at: fields.path("rate_limit"), keyed: idempotency != nil)
             }
+            if let after = idempotency?.asyncAfter, let upstream {
+                checkAsyncAfter(after, upstream: upstream, at: fields.path("idempotency").appending("async").appending("after"))
+            }
             if problems.count == before, let name, let match, let upstream {
                 routes.append(Route(name: name, match: match, upstream: upstream, idempotency: idempotency, rateLimit: rateLimit))
             }

@@ -13,7 +13,13 @@ public actor MemoryStore: IdempotencyStore {
         var expires: ContinuousClock.Instant
     }
 
+    private struct Operation {
+        var record: OperationRecord
+        var expires: ContinuousClock.Instant
+    }
+
     private var entries: [StoreKey: Entry] = [:]
+    private var operations: [String: Operation] = [:]
     private var fences: [StoreKey: Fence] = [:]
     private let now: @Sendable () -> ContinuousClock.Instant
     private var writesSinceSweep = 0
@@ -62,6 +68,47 @@ public actor MemoryStore: IdempotencyStore {
 
     public func ping() throws(StoreUnavailable) {}
 
+    // MARK: - Support operations
+
+    public func inspect(_ key: StoreKey) throws(StoreUnavailable) -> KeyInspection? {
+        let current = now()
+        guard let entry = live(key, at: current) else { return nil }
+        return KeyInspection(bytes: entry.record.encoded(), remaining: entry.expires - current, fence: fence(for: key))
+    }
+
+    public func purge(_ key: StoreKey, force: Bool) throws(StoreUnavailable) -> PurgeResult {
+        guard let entry = live(key, at: now()) else { return .absent }
+        if case .pending = entry.record, !force { return .inFlight }
+        entries[key] = nil
+        return .purged
+    }
+
+    // MARK: Async operations
+
+    public func publishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) throws(StoreUnavailable) -> Bool {
+        let current = now()
+        if let existing = operations[key], existing.expires > current { return false }
+        operations[key] = Operation(record: operation, expires: current + ttl)
+        sweepOccasionally(at: current)
+        return true
+    }
+
+    public func finishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) throws(StoreUnavailable) {
+        operations[key] = Operation(record: operation, expires: now() + ttl)
+    }
+
+    public func readOperation(at key: String) throws(StoreUnavailable) -> OperationLookup? {
+        let current = now()
+        guard let operation = operations[key], operation.expires > current else {
+            operations[key] = nil
+            return nil
+        }
+        // A poll knows the key's text only; polls are rare enough for a scan.
+        let storeKey = entries.keys.first { $0.value == operation.record.storeKey }
+        let record = storeKey.flatMap { live($0, at: current)?.record }
+        return OperationLookup(operation: operation.record, record: record)
+    }
+
     /// The record under `key`, if it has not expired; for tests and inspection.
     public func record(for key: StoreKey) -> IdempotencyRecord? {
         live(key, at: now())?.record
@@ -109,6 +156,7 @@ public actor MemoryStore: IdempotencyStore {
         entries = entries.filter { $0.value.expires > current }
         fences = fences.filter { $0.value.expires > current }
         budgets = budgets.filter { $0.value.expires > current }
+        operations = operations.filter { $0.value.expires > current }
     }
 
     // MARK: Rate limits (issue 17, `rate_limit`)

@@ -22,4 +22,7 @@ public enum PipelineEvent: Sendable, Hashable {
     case claimAbandoned
     /// A shadow route forwarded a request `enforce` would have answered so.
     case shadow(ShadowVerdict)
+    /// An async operation was started, settled or found lost
+    /// (`idempotency_operations_total`).
+    case operation(OperationState)
 }

@@ -26,6 +26,9 @@ extension RequestPipeline {
             if policy.mode == .shadow, let verdict = Self.shadowVerdict(answer) {
                 return .answered(await shadowForward(request, route: route, verdict: verdict, key: key))
             }
+            if case .running(let operation, _) = answer, let accepted = await rejoin(operation, key: key) {
+                return .answered(accepted)
+            }
             switch answer {
             case .acquired(let owned):
                 let ticket = leases.keep(key, owned, lease: policy.lockTTL, ttl: policy.ttl,
@@ -34,7 +37,7 @@ extension RequestPipeline {
             case .completed(let snapshot):
                 return .answered(result(Self.replay(snapshot), waited ? .waited : .replayed, key: key))
             case .mismatch:
-                return .answered(result(Problems.mismatch(header: policy.header).response, .mismatch, key: key))
+                return .answered(result(Problems.mismatch(header: policy.keySource).response, .mismatch, key: key))
             case .corrupt(let bytes) where policy.mode == .shadow:
                 return .answered(await passThrough(request, route: route, outcome: .shadowed, key: key,
                                                    events: [.recordCorrupt(bytes: bytes)]))
@@ -44,7 +47,9 @@ extension RequestPipeline {
                 // completed one, so executing could run the request twice.
                 return .answered(result(Problems.recordCorrupt().response, .recordCorrupt, key: key,
                                         events: [.recordCorrupt(bytes: bytes)]))
-            case .inFlight(let remainingLease):
+            // An operation not yet published (its call is within `after`)
+            // is met like any request in flight.
+            case .inFlight(let remainingLease), .running(_, let remainingLease):
                 let remaining = deadline - now()
                 guard policy.onConflict == .wait, remaining > .zero else {
                     // The holder's lease left is the earliest a retry can

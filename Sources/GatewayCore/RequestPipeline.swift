@@ -27,6 +27,10 @@ public struct RequestPipeline: Sendable {
     let now: @Sendable () -> ContinuousClock.Instant
     let sleep: @Sendable (Duration) async -> Void
     let leases: LeaseKeeper
+    let operations = OperationCounter()
+    /// Reports an async operation's settling, which no client response
+    /// carries: the server logs and counts its events as for a request.
+    let onOperationSettled: @Sendable (PipelineResult, Route, GatewayRequest) -> Void
 
     public init(
         store: any IdempotencyStore,
@@ -35,8 +39,10 @@ public struct RequestPipeline: Sendable {
         settings: Settings = Settings(),
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
         sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
-        renewalSleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+        renewalSleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
+        onOperationSettled: @escaping @Sendable (PipelineResult, Route, GatewayRequest) -> Void = { _, _, _ in }
     ) {
+        self.onOperationSettled = onOperationSettled
         self.store = store
         self.transport = transport
         self.guards = guards
@@ -67,6 +73,9 @@ public struct RequestPipeline: Sendable {
         case .answered(let answer):
             return answer
         case .owned(let claimed):
+            if let after = policy.asyncAfter, let operation = claimed.claim.operation {
+                return await runOperation(claimed, operation: operation, after: after)
+            }
             let call = await forward(claimed)
             return await settle(claimed, after: call)
         }
@@ -80,6 +89,10 @@ public struct RequestPipeline: Sendable {
     public func abandonHeldClaims() async -> [LeaseKeeper.Abandoned] {
         await leases.abandonAll()
     }
+
+    /// Async operation calls still running or settling, which no connection
+    /// waits for: a shutdown lets them finish (within its timeout) first.
+    public var runningOperations: Int { operations.count }
 
     /// Guard and forward with no key: an unprotected route, an optional key
     /// left out, or a store that is down under `on_unavailable: pass_through`

@@ -149,5 +149,19 @@ struct RedisScript: Sendable, Hashable {
         + "if spent > 0 then return {spent} end\n"
         + claimFreeKey)
 
-    static let all: [RedisScript] = [claim, renew, complete, release, rateLimit, claimLimited]
+    
+    /// KEYS[1] = record key, KEYS[2] = fencing counter (untouched, so the
+    /// next claim gets a larger number), ARGV[1] = `1` to delete a pending
+    /// claim too. Returns 1 when deleted, 0 when absent, -1 when the key
+    /// holds a claim (tag `P`) and ARGV[1] is not `1`: read and delete in
+    /// one script, so a claim written between them is never deleted by mistake.
+    static let purge = RedisScript(name: "purge", source: """
+        local value = redis.call('GET', KEYS[1])
+        if not value then return 0 end
+        if string.byte(value, 1) == 80 and ARGV[1] ~= '1' then return -1 end
+        redis.call('DEL', KEYS[1])
+        return 1
+        """)
+
+    static let all: [RedisScript] = [claim, renew, complete, release, rateLimit, claimLimited, purge]
 }

@@ -110,13 +110,7 @@ public final class RedisStore: IdempotencyStore {
     /// (purged, expired, claimed again, unreadable) or has lost its TTL: the
     /// claim script then decides, and repairs the TTL, as for any key.
     func replayByGet(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> ClaimResult? {
-        var get = RedisArguments(capacity: 16 + key.value.utf8.count)
-        get.append("GET")
-        get.append(key.value)
-        var pttl = RedisArguments(capacity: 16 + key.value.utf8.count)
-        pttl.append("PTTL")
-        pttl.append(key.value)
-        let reply = try await send(.reads([get, pttl])).get()
+        let reply = try await send(.reads([.keyCommand("GET", key.value), .keyCommand("PTTL", key.value)])).get()
         guard case .array(let replies) = reply, replies.count == 2,
               case .bulk(let bytes) = replies[0], case .integer(let left) = replies[1], left > 0,
               case .completed(let fingerprint, let snapshot)? = IdempotencyRecord.decode(bytes)
@@ -191,7 +185,64 @@ public final class RedisStore: IdempotencyStore {
         }
     }
 
-    private func run(_ script: RedisScript, _ key: StoreKey, capacity: Int = 192,
+    // MARK: Async operations
+
+    public func publishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable) -> Bool {
+        let reply = try await write(operation, at: key, ttl: ttl, onlyIfAbsent: true)
+        switch reply {
+        case .status: return true
+        case .null: return false
+        default: throw Self.unexpected(reply, from: "publish operation")
+        }
+    }
+
+    public func finishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable) {
+        let reply = try await write(operation, at: key, ttl: ttl, onlyIfAbsent: false)
+        guard case .status = reply else { throw Self.unexpected(reply, from: "finish operation") }
+    }
+
+    /// Two round trips, the operation and then its record: they live in
+    /// different cluster slots (a poll knows only the operation's id), and
+    /// polls are rare enough not to need one script.
+    public func readOperation(at key: String) async throws(StoreUnavailable) -> OperationLookup? {
+        guard let bytes = try await get(key), let operation = OperationRecord.decode(bytes) else { return nil }
+        let record = try await get(operation.storeKey).flatMap(IdempotencyRecord.decode)
+        return OperationLookup(operation: operation, record: record)
+    }
+
+    /// `SET key value PX ttl [NX]`, routed by its key.
+    private func write(_ operation: OperationRecord, at key: String, ttl: Duration,
+                       onlyIfAbsent: Bool) async throws(StoreUnavailable) -> RedisReply {
+        let bytes = operation.encoded()
+        var set = RedisArguments(capacity: 64 + key.utf8.count + bytes.count)
+        set.append("SET")
+        set.append(key)
+        set.append(bytes)
+        set.append("PX")
+        set.append(decimal: Self.milliseconds(ttl))
+        if onlyIfAbsent { set.append("NX") }
+        return try await only(send(.reads([set])).get())
+    }
+
+    private func get(_ key: String) async throws(StoreUnavailable) -> [UInt8]? {
+        var get = RedisArguments(capacity: 16 + key.utf8.count)
+        get.append("GET")
+        get.append(key)
+        switch try await only(send(.reads([get])).get()) {
+        case .bulk(let bytes): return bytes
+        case .null: return nil
+        case let reply: throw Self.unexpected(reply, from: "GET")
+        }
+    }
+
+    /// The reply of a one-command `.reads` request (one reply is not
+    /// gathered into an array); an error reply throws.
+    private func only(_ reply: RedisReply) throws(StoreUnavailable) -> RedisReply {
+        if case .error(let message) = reply { throw StoreUnavailable("operation command failed: \(message)") }
+        return reply
+    }
+
+    func run(_ script: RedisScript, _ key: StoreKey, capacity: Int = 192,
                      _ arguments: (inout RedisArguments) -> Void) async throws(StoreUnavailable) -> RedisReply {
         // Every script gets the fencing counter as KEYS[2], even those that
         // do not touch it: a cluster router then sees one slot for all of them.
@@ -230,6 +281,10 @@ public final class RedisStore: IdempotencyStore {
     }
 
     static func unexpected(_ reply: RedisReply, from script: RedisScript) -> StoreUnavailable {
+        unexpected(reply, from: "\(script.name) script")
+    }
+
+    private static func unexpected(_ reply: RedisReply, from source: String) -> StoreUnavailable {
         let shape: String = switch reply {
         case .status: "a status"
         case .error: "an error"
@@ -238,6 +293,6 @@ public final class RedisStore: IdempotencyStore {
         case .null: "nil"
         case .array(let items): "an array of \(items.count)"
         }
-        return StoreUnavailable("\(script.name) script answered \(shape)")
+        return StoreUnavailable("\(source) answered \(shape)")
     }
 }

@@ -91,6 +91,8 @@ struct ExchangeReporter {
                 logger.info("idempotency shadow verdict", metadata: [
                     "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(keyHash)", "would": "\(verdict.rawValue)",
                 ])
+            case .operation(let state):
+                metrics.operation(route: route.name, state: state)
             case .stored, .claimAbandoned:
                 break
             }

@@ -9,7 +9,8 @@ import GatewayCore
 public final class GatewayMetrics: Sendable {
     /// The route label for requests that matched no route.
     public static let unmatchedRoute = "unmatched"
-    public static let storeOperations = ["claim", "renew", "complete", "release", "ping", "rate_limit"]
+    public static let storeOperations = ["claim", "renew", "complete", "release", "ping", "rate_limit", "inspect", "purge",
+                                         "publish_operation", "finish_operation", "read_operation"]
     public static let responseClasses = ["2xx", "3xx", "4xx", "5xx", "connect_error", "timeout"]
     /// The `class` label of `gateway_responses_total`, indexed by the first
     /// digit of the status less one.
@@ -26,6 +27,7 @@ public final class GatewayMetrics: Sendable {
         var leasesLost: [String: Counter] = [:]
         var ambiguous: [String: [AmbiguousCause: Counter]] = [:]
         var corruptRecords: [String: Counter] = [:]
+        var operations: [String: [OperationState: Counter]] = [:]
         var upstreamDuration: [String: CoreMetrics.Timer] = [:]
         var upstreamResponses: [String: [String: Counter]] = [:]
         var breakerState: [String: Gauge] = [:]
@@ -55,6 +57,9 @@ public final class GatewayMetrics: Sendable {
                 (verdict, Counter(label: "idempotency_shadow_total", dimensions: [("route", route), ("would", verdict.rawValue)]))
             })
             rateLimited[route] = Counter(label: "rate_limited_total", dimensions: [("route", route)])
+            operations[route] = Dictionary(uniqueKeysWithValues: OperationState.allCases.map { state in
+                (state, Counter(label: "idempotency_operations_total", dimensions: [("route", route), ("state", state.rawValue)]))
+            })
         }
 
         mutating func add(upstream: String) {
@@ -158,6 +163,7 @@ public final class GatewayMetrics: Sendable {
     /// A request found its claim taken over (renewal or settling refused):
     /// counted once per request, however many times it found out.
     func leaseLost(route: String) { series.leasesLost[route]?.increment() }
+    func operation(route: String, state: OperationState) { series.operations[route]?[state]?.increment() }
     /// A keyed request's upstream call failed after sending (held or released).
     func ambiguousOutcome(route: String, cause: AmbiguousCause) { series.ambiguous[route]?[cause]?.increment() }
     func recordCorrupt(route: String) { series.corruptRecords[route]?.increment() }

@@ -67,6 +67,33 @@ public final class InstrumentedStore: IdempotencyStore {
         }
         return result
     }
+    // MARK: - Support operations
+
+    public func inspect(_ key: StoreKey) async throws(StoreUnavailable) -> KeyInspection? {
+        try await timed("inspect") { () async throws(StoreUnavailable) in try await base.inspect(key) }
+    }
+
+    public func purge(_ key: StoreKey, force: Bool) async throws(StoreUnavailable) -> PurgeResult {
+        try await timed("purge") { () async throws(StoreUnavailable) in try await base.purge(key, force: force) }
+    }
+
+    // MARK: Async operations
+
+    public func publishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable) -> Bool {
+        try await timed("publish_operation") { () async throws(StoreUnavailable) in
+            try await base.publishOperation(operation, at: key, ttl: ttl)
+        }
+    }
+
+    public func finishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable) {
+        try await timed("finish_operation") { () async throws(StoreUnavailable) in
+            try await base.finishOperation(operation, at: key, ttl: ttl)
+        }
+    }
+
+    public func readOperation(at key: String) async throws(StoreUnavailable) -> OperationLookup? {
+        try await timed("read_operation") { () async throws(StoreUnavailable) in try await base.readOperation(at: key) }
+    }
 
     private func closeClaim(_ key: StoreKey, _ claim: PendingClaim) {
         if open.withLockedValue({ $0.remove(claim.token) }) != nil {

@@ -143,7 +143,10 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         let snapshot = runtime.snapshots.refreshed(self.snapshot)
         self.snapshot = snapshot
         let reporter = ExchangeReporter(logger: runtime.logger, metrics: snapshot.metrics)
-        guard let route = snapshot.routes.route(method: method, path: path) else {
+        // Polls of async operations are the gateway's own, where a route has `async`.
+        let polled = snapshot.routes.servesOperations && method == "GET" && path.hasPrefix(RequestPipeline.operationsPath)
+        let matched = polled ? nil : snapshot.routes.route(method: method, path: path)
+        guard polled || matched != nil else {
             let exchange = Exchange(head: head, requestID: requestID, routeName: GatewayMetrics.unmatchedRoute, started: request.started,
                                     reporter: reporter)
             finish(context: context, exchange: exchange, result: PipelineResult(
@@ -170,15 +173,23 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         let forwarded = GatewayRequest(method: method, path: path, query: request.target.query, headers: headers,
                                        body: body.readBytes(length: body.readableBytes) ?? [],
                                        clientAddress: context.channel.remoteAddress?.ipAddress)
-        let exchange = Exchange(head: head, requestID: requestID, routeName: route.name, started: request.started,
-                                reporter: reporter)
         let pipeline = snapshot.pipeline
-        let promise = context.eventLoop.makePromise(of: PipelineResult.self)
+        let routes = snapshot.routes
+        let started = request.started
+        let promise = context.eventLoop.makePromise(of: (result: PipelineResult, route: Route?).self)
         Task(executorPreference: executor(for: context.eventLoop)) {
-            promise.succeed(await pipeline.handle(forwarded, route: route))
+            if let matched {
+                promise.succeed((await pipeline.handle(forwarded, route: matched), matched))
+            } else {
+                promise.succeed(await pipeline.poll(path.dropFirst(RequestPipeline.operationsPath.count), request: forwarded, routes: routes))
+            }
         }
-        promise.futureResult.assumeIsolated().whenSuccess { result in
-            reporter.report(result, route: route, requestID: requestID)
+        promise.futureResult.assumeIsolated().whenSuccess { answered in
+            let (result, route) = answered
+            // A poll counts under its operation's route, once it is known.
+            let exchange = Exchange(head: head, requestID: requestID, routeName: route?.name ?? GatewayMetrics.unmatchedRoute,
+                                    started: started, reporter: reporter)
+            if let route { reporter.report(result, route: route, requestID: requestID) }
             self.finish(context: context, exchange: exchange, result: result)
             self.drainBacklog(context: context)
             self.armTimer(context: context)
