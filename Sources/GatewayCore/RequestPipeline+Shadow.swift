@@ -7,7 +7,7 @@ extension RequestPipeline {
         switch answer {
         case .acquired, .corrupt: nil
         case .completed: .replay
-        case .inFlight: .conflict
+        case .inFlight, .running: .conflict
         case .mismatch: .mismatch
         }
     }
