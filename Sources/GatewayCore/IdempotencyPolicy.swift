@@ -28,6 +28,9 @@ public struct IdempotencyPolicy: Sendable, Hashable {
     public var waitTimeout: Duration = .seconds(10)
     /// What the claim becomes when the upstream call failed after sending.
     public var onAmbiguous: AmbiguousOutcomeMode = .release
+    /// Enforce the store's answers, or only report them (`shadow`).
+    public var mode: IdempotencyMode = .enforce
+
     /// `async.after`: a call still unanswered after this long becomes an
     /// operation the client polls (202 + Location). Nil: the client waits.
     public var asyncAfter: Duration?

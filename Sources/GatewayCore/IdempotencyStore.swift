@@ -33,6 +33,19 @@ public protocol IdempotencyStore: Sendable {
     /// Succeeds when the store answers; used by readiness probes.
     func ping() async throws(StoreUnavailable)
 
+    // MARK: Rate limits (issue 17, `rate_limit`)
+
+    /// Spends one request from `bucket` at `rate` (GCRA), atomically, the
+    /// budget's key kept only until it is full again. Used for requests that
+    /// claim nothing (`rate_limit.count: all` on an unkeyed request).
+    func spend(_ bucket: RateLimitKey, _ rate: GCRA) async throws(StoreUnavailable) -> RateLimitVerdict
+
+    /// `claim`, spending from `bucket` only when the key is free: a replay,
+    /// a 409 or a 422 never counts, and a refused request claims nothing.
+    /// One round trip where the store can (one Redis server).
+    func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration,
+               spending bucket: RateLimitKey, _ rate: GCRA) async throws(StoreUnavailable) -> RateLimitedClaim
+
     // MARK: - Support operations (admin key API, `idempotency-gateway key`)
     // Not on the request path; kept together so other additions merge apart.
 

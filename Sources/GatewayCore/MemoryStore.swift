@@ -27,6 +27,7 @@ public actor MemoryStore: IdempotencyStore {
     /// - Parameter now: the clock; tests inject one they can move forward.
     public init(now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.now = now
+        self.origin = now()
     }
 
     public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) throws(StoreUnavailable) -> ClaimResult {
@@ -154,6 +155,52 @@ public actor MemoryStore: IdempotencyStore {
         writesSinceSweep = 0
         entries = entries.filter { $0.value.expires > current }
         fences = fences.filter { $0.value.expires > current }
+        budgets = budgets.filter { $0.value.expires > current }
         operations = operations.filter { $0.value.expires > current }
+    }
+
+    // MARK: Rate limits (issue 17, `rate_limit`)
+
+    /// One principal's GCRA state, dropped once its budget is full again.
+    private struct Budget {
+        var tat: Int64
+        var expires: ContinuousClock.Instant
+    }
+
+    private var budgets: [RateLimitKey: Budget] = [:]
+    /// GCRA counts microseconds; this instant is their zero.
+    private let origin: ContinuousClock.Instant
+
+    public func spend(_ bucket: RateLimitKey, _ rate: GCRA) throws(StoreUnavailable) -> RateLimitVerdict {
+        let current = now()
+        let (seconds, attoseconds) = (current - origin).components
+        let micros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        let stored = budgets[bucket].flatMap { $0.expires > current ? $0.tat : nil }
+        switch rate.decide(tat: stored, now: micros) {
+        case .allowed(let tat):
+            budgets[bucket] = Budget(tat: tat, expires: current + .microseconds(tat - micros))
+            sweepOccasionally(at: current)
+            return .allowed
+        case .limited(let after):
+            return .limited(retryAfter: .milliseconds((after + 999) / 1000))
+        }
+    }
+
+    /// Atomic, as the Redis script is: the budget is spent only for a key
+    /// that is free, and a refused request leaves the key free.
+    public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration,
+                      spending bucket: RateLimitKey, _ rate: GCRA) throws(StoreUnavailable) -> RateLimitedClaim {
+        let current = now()
+        if let entry = live(key, at: current) {
+            return .claimed(entry.record.claimResult(for: claim.fingerprint, remainingLease: entry.expires - current))
+        }
+        if case .limited(let retryAfter) = try spend(bucket, rate) { return .limited(retryAfter: retryAfter) }
+        return .claimed(try self.claim(key, claim, lease: lease, ttl: ttl))
+    }
+
+    /// Live rate-limit budgets; for tests.
+    public var budgetCount: Int {
+        let current = now()
+        return budgets.values.filter { $0.expires > current }.count
     }
 }

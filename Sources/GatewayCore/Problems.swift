@@ -47,6 +47,12 @@ public enum Problems {
                 extensions: [("original_status", String(originalStatus))])
     }
 
+    public static func rateLimited(retryAfter: Duration) -> Problem {
+        Problem(slug: "rate-limited", title: "Rate limit exceeded", status: 429,
+                detail: "this client has sent more requests on this route than its rate limit allows; nothing was executed; retry after the indicated delay",
+                retryAfter: retryAfter.retryAfterSeconds)
+    }
+
     public static func storeUnavailable() -> Problem {
         Problem(slug: "store-unavailable", title: "Idempotency store unavailable", status: 503,
                 detail: "the gateway cannot reach its idempotency store, so it did not forward the request; nothing was executed",

@@ -54,7 +54,7 @@ public struct RequestPipeline: Sendable {
 
     public func handle(_ request: GatewayRequest, route: Route) async -> PipelineResult {
         guard let policy = route.idempotency, policy.methods.contains(request.method) else {
-            return await passThrough(request, route: route, outcome: .passthrough)
+            return await unclaimed(request, route: route, outcome: .passthrough)
         }
         let key: StoreKey
         let pending: PendingClaim
@@ -62,8 +62,11 @@ public struct RequestPipeline: Sendable {
         case .keyed(let admittedKey, let admittedClaim):
             (key, pending) = (admittedKey, admittedClaim)
         case .unkeyed:
-            return await passThrough(request, route: route, outcome: .passthrough)
+            return await unclaimed(request, route: route, outcome: .passthrough)
         case .refused(let problem, let outcome):
+            if policy.mode == .shadow, let verdict = ShadowVerdict(refusal: outcome) {
+                return await unclaimed(request, route: route, outcome: .shadowed, events: [.shadow(verdict)])
+            }
             return result(problem.response, outcome)
         }
         switch await claim(request, route: route, policy: policy, key: key, pending: pending) {

@@ -19,12 +19,12 @@ public final class RedisStore: IdempotencyStore {
     /// Where a request goes: straight to the one node's link on the
     /// caller's loop, or through the router to its slot's master. An enum,
     /// not a protocol: the single-server path pays no dispatch or wrapper.
-    private enum Nodes: Sendable {
+    enum Nodes: Sendable {
         case single(RedisNode)
         case cluster(RedisClusterRouter)
     }
 
-    private let nodes: Nodes
+    let nodes: Nodes
     let completedKeys = RedisCompletedKeys()
 
     /// One server. Connections open on first use, so a store made while
@@ -109,7 +109,7 @@ public final class RedisStore: IdempotencyStore {
     /// until it expires. Nil when the key holds anything else or nothing
     /// (purged, expired, claimed again, unreadable) or has lost its TTL: the
     /// claim script then decides, and repairs the TTL, as for any key.
-    private func replayByGet(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> ClaimResult? {
+    func replayByGet(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> ClaimResult? {
         let reply = try await send(.reads([.keyCommand("GET", key.value), .keyCommand("PTTL", key.value)])).get()
         guard case .array(let replies) = reply, replies.count == 2,
               case .bulk(let bytes) = replies[0], case .integer(let left) = replies[1], left > 0,
@@ -126,12 +126,19 @@ public final class RedisStore: IdempotencyStore {
             arguments.append(decimal: Self.milliseconds(lease + ttl))
             arguments.append(decimal: Self.milliseconds(ttl))
         }
+        return try claimResult(from: reply, key: key, claim: claim, script: .claim)
+    }
+
+    /// What a claim script's reply means: the new fencing number, or the
+    /// record holding the key with its TTL left.
+    func claimResult(from reply: RedisReply, key: StoreKey, claim: PendingClaim,
+                     script: RedisScript) throws(StoreUnavailable) -> ClaimResult {
         switch reply {
         case .integer(let fence) where fence > 0:
             return .acquired(claim.fenced(UInt64(fence)))
         case .array(let items):
             guard items.count == 2, case .bulk(let bytes) = items[0], case .integer(let remaining) = items[1] else {
-                throw Self.unexpected(reply, from: .claim)
+                throw Self.unexpected(reply, from: script)
             }
             guard let record = IdempotencyRecord.decode(bytes) else {
                 return .corrupt(bytes: bytes.count)
@@ -140,7 +147,7 @@ public final class RedisStore: IdempotencyStore {
             if case .completed = record { completedKeys.remember(key, until: .now + left) }
             return record.claimResult(for: claim.fingerprint, remainingLease: left)
         default:
-            throw Self.unexpected(reply, from: .claim)
+            throw Self.unexpected(reply, from: script)
         }
     }
 
@@ -269,7 +276,7 @@ public final class RedisStore: IdempotencyStore {
     }
 
     /// PX rejects 0, so a sub-millisecond duration still expires, one ms later.
-    private static func milliseconds(_ duration: Duration) -> Int {
+    static func milliseconds(_ duration: Duration) -> Int {
         Int(clamping: max(1, duration.milliseconds))
     }
 

@@ -78,7 +78,7 @@ public struct AdminEndpoints: Sendable {
             try await store.ping()
         } catch {
             guard storeGatesReadiness() else {
-                return Self.text(200, "ready\nstore unavailable; not required: no request is refused for it (on_unavailable: pass_through, or no idempotent route)\n")
+                return Self.text(200, "ready\nstore unavailable; not required: no request is refused for it (on_unavailable: pass_through, or no route enforcing idempotency or a rate limit)\n")
             }
             return Self.text(503, "store unavailable\n")
         }

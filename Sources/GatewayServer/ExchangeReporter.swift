@@ -86,6 +86,11 @@ struct ExchangeReporter {
                 logger.error("idempotency record corrupt", metadata: [
                     "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(keyHash)", "bytes": "\(bytes)",
                 ])
+            case .shadow(let verdict):
+                metrics.shadowed(route: route.name, would: verdict)
+                logger.info("idempotency shadow verdict", metadata: [
+                    "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(keyHash)", "would": "\(verdict.rawValue)",
+                ])
             case .operation(let state):
                 metrics.operation(route: route.name, state: state)
             case .stored, .claimAbandoned:

@@ -49,6 +49,24 @@ public final class InstrumentedStore: IdempotencyStore {
         try await timed("ping") { () async throws(StoreUnavailable) in try await base.ping() }
     }
 
+    // MARK: Rate limits (issue 17, `rate_limit`)
+
+    public func spend(_ bucket: RateLimitKey, _ rate: GCRA) async throws(StoreUnavailable) -> RateLimitVerdict {
+        try await timed("rate_limit") { () async throws(StoreUnavailable) in try await base.spend(bucket, rate) }
+    }
+
+    /// Timed as a claim: for the store it is one, with the budget spent inside.
+    public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration,
+                      spending bucket: RateLimitKey, _ rate: GCRA) async throws(StoreUnavailable) -> RateLimitedClaim {
+        let result = try await timed("claim") { () async throws(StoreUnavailable) in
+            try await base.claim(key, claim, lease: lease, ttl: ttl, spending: bucket, rate)
+        }
+        if case .claimed(.acquired) = result {
+            open.withLockedValue { _ = $0.insert(claim.token) }
+            metrics.claimOpened(route: key.route)
+        }
+        return result
+    }
     // MARK: - Support operations
 
     public func inspect(_ key: StoreKey) async throws(StoreUnavailable) -> KeyInspection? {

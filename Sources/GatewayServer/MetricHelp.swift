@@ -13,6 +13,8 @@ public enum MetricHelp {
         "idempotency_operations_total": "Async operations by state: started (the client got 202), completed (response stored), failed (settled without a stored response), lost (a poll found its execution gone).",
         "idempotency_lease_lost_total": "Requests that found their claim taken over by another (paused or partitioned past lock_ttl); the upstream may have run twice.",
         "idempotency_ambiguous_total": "Keyed requests whose upstream call failed after the request was sent, by route and cause.",
+        "idempotency_shadow_total": "Requests a mode: shadow route forwarded that mode: enforce would have answered itself, by route and what it would have done (replay, conflict, mismatch, missing_key, invalid_key).",
+        "rate_limited_total": "Requests refused with 429 rate-limited because the principal's rate_limit budget was spent, by route.",
         "idempotency_record_corrupt_total": "Claims that found a stored record they could not read, answered 500 record-corrupt.",
         "upstream_request_duration_seconds": "Time of one upstream call, by upstream.",
         "upstream_responses_total": "Upstream calls by upstream and result class (2xx to 5xx, connect_error, timeout).",
