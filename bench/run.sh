@@ -196,7 +196,10 @@ source "$BENCH/nginx-conf.sh"
 UPSTREAM_BODY='{"id":"ch_000000000000000001","object":"charge","amount":1999,"currency":"eur","status":"succeeded"}'
 nginx_conf "$WORK/upstream" "$WORKERS" "
     server {
-        listen 127.0.0.1:$UPSTREAM_PORT;
+        # reuseport: one listening socket per worker, so the kernel spreads
+        # connections over the workers; without it one worker could take all
+        # 32 of a run's connections (see docs/benchmarks.md).
+        listen 127.0.0.1:$UPSTREAM_PORT reuseport;
         location / {
             default_type application/json;
             return 201 '$UPSTREAM_BODY';
@@ -216,7 +219,7 @@ nginx_conf "$WORK/peer" "$WORKERS" "
         keepalive_requests 100000;
     }
     server {
-        listen 127.0.0.1:$PEER_PORT;
+        listen 127.0.0.1:$PEER_PORT reuseport;
         location / {
             proxy_pass http://origin;
             proxy_http_version 1.1;
@@ -279,38 +282,7 @@ wait_tcp "$FLOOR_PORT" 20
 # The gateway's configuration: /pass without idempotency, /idem with it,
 # both in front of the nginx upstream. Warning level, so one log line per
 # request does not become the thing we measure.
-gateway_conf() {  # gateway_conf FILE LISTEN_PORT ADMIN_PORT
-    cat >"$1" <<EOF
-version: 1
-listen: "127.0.0.1:$2"
-admin:
-  listen: "127.0.0.1:$3"
-store:
-  backend: redis
-  redis:
-    url: "redis://127.0.0.1:$REDIS_PORT"
-  key_prefix: "bench"
-log:
-  format: text
-  level: warning
-shutdown_timeout: 10s
-upstreams:
-  origin:
-    url: "http://127.0.0.1:$UPSTREAM_PORT"
-    timeout: 5s
-routes:
-  - name: pass
-    match:
-      path_prefix: /pass
-    upstream: origin
-  - name: idem
-    match:
-      path_prefix: /idem
-    upstream: origin
-    idempotency:
-      ttl: 24h
-EOF
-}
+source "$BENCH/gateway-conf.sh"
 mkdir -p "$WORK/gateway"
 gateway_conf "$WORK/gateway/gateway.yaml" "$GATEWAY_PORT" "$ADMIN_PORT"
 timeout 30 "$GATEWAY" check --config "$WORK/gateway/gateway.yaml" >/dev/null

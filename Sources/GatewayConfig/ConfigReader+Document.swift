@@ -6,7 +6,7 @@ extension ConfigReader {
     static let topLevelFields = [
         "version", "listen", "admin", "store", "limits", "log", "tracing", "shutdown_timeout", "upstreams", "routes",
     ]
-    static let adminFields = ["listen"]
+    static let adminFields = ["listen", "token"]
     static let logFields = ["format", "level"]
 
     /// The whole configuration, or nil when any problem was reported.
@@ -17,7 +17,7 @@ extension ConfigReader {
         let defaults = GatewayConfiguration(upstreams: [:], routes: [])
         checkVersion(map)
         let listen = optional(map, "listen", default: defaults.listen) { listenAddress($0, at: $1) }
-        let adminListen = adminListen(map, default: defaults.adminListen)
+        let (adminListen, adminToken) = admin(map, default: defaults.adminListen)
         if let listen, let adminListen, listen.overlaps(adminListen) {
             report(map.path("admin").appending("listen"),
                    "\(adminListen) collides with `listen` (\(listen)); give the admin listener its own port")
@@ -32,9 +32,11 @@ extension ConfigReader {
         let upstreams = upstreams(map)
         let routes = routes(map, upstreams: upstreams, storeTimeout: store.backend.commandTimeout)
         guard problems.isEmpty, let listen, let adminListen, let shutdownTimeout else { return nil }
-        return GatewayConfiguration(
+        var configuration = GatewayConfiguration(
             listen: listen, adminListen: adminListen, store: store, limits: limits, log: log, tracing: tracing,
             shutdownTimeout: shutdownTimeout, upstreams: upstreams.valid, routes: routes)
+        configuration.adminToken = adminToken
+        return configuration
     }
 
     /// `version` is required so a future schema can change meaning without a
@@ -47,10 +49,28 @@ extension ConfigReader {
         }
     }
 
-    private func adminListen(_ map: FieldMap, default defaultValue: ListenAddress) -> ListenAddress? {
-        guard let node = map["admin"] else { return defaultValue }
-        guard let admin = fields(of: node, at: map.path("admin"), known: Self.adminFields) else { return nil }
-        return optional(admin, "listen", default: defaultValue) { listenAddress($0, at: $1) }
+    private func admin(_ map: FieldMap, default defaultValue: ListenAddress) -> (listen: ListenAddress?, token: String?) {
+        guard let node = map["admin"] else { return (defaultValue, nil) }
+        guard let admin = fields(of: node, at: map.path("admin"), known: Self.adminFields) else { return (nil, nil) }
+        let listen = optional(admin, "listen", default: defaultValue) { listenAddress($0, at: $1) }
+        let token = admin["token"].flatMap { adminToken($0, at: admin.path("token")) }
+        return (listen, token)
+    }
+
+    /// `admin.token`: absent leaves the key API off. An empty value (often
+    /// `${ADMIN_TOKEN}` with the variable set to nothing) is refused: it
+    /// would either lock support out or, worse, be guessable.
+    private func adminToken(_ node: Node, at path: FieldPath) -> String? {
+        guard let token = text(node, at: path, expected: "a bearer token") else { return nil }
+        guard !token.isEmpty else {
+            report(path, "is empty; set a long random token (e.g. `${ADMIN_TOKEN}`) or remove the field to turn the key API off")
+            return nil
+        }
+        guard token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            report(path, "must be visible ASCII without spaces, as it is sent in an `Authorization: Bearer` header")
+            return nil
+        }
+        return token
     }
 
     private func log(_ map: FieldMap) -> LogConfiguration {

@@ -5,11 +5,12 @@ import GatewayCore
 extension ConfigReader {
     static let idempotencyFields = [
         "header", "methods", "required", "ttl", "lock_ttl", "scope_headers", "fingerprint_headers",
-        "store_statuses", "on_conflict", "wait_timeout", "on_ambiguous",
-    ]
+        "store_statuses", "on_conflict", "wait_timeout", "on_ambiguous", "enabled", "mode", "async",
+    ] + bodyIdempotencyFields
 
     /// `storeTimeout` bounds one store round trip (nil for the memory store);
-    /// the lock_ttl check needs it.
+    /// the lock_ttl check needs it. Nil for `enabled: false` too: the block
+    /// is still checked, so switching it back on cannot reveal old mistakes.
     func idempotencyPolicy(_ node: Node, at path: FieldPath, storeTimeout: Duration?) -> IdempotencyPolicy? {
         guard let fields = fields(of: node, at: path, known: Self.idempotencyFields,
                                   emptyHint: "write `{}` for the defaults, or remove the field for pass-through")
@@ -41,6 +42,11 @@ extension ConfigReader {
         policy.onAmbiguous = optional(fields, "on_ambiguous", default: defaults.onAmbiguous) {
             choice($0, at: $1, as: AmbiguousOutcomeMode.self)
         } ?? defaults.onAmbiguous
+        policy.mode = optional(fields, "mode", default: defaults.mode) { choice($0, at: $1, as: IdempotencyMode.self) }
+            ?? defaults.mode
+        let enabled = optional(fields, "enabled", default: true) { bool($0, at: $1) } ?? true
+        readBodyFields(fields, into: &policy)
+        if let node = fields["async"] { policy.asyncAfter = asyncAfter(node, at: fields.path("async")) }
 
         // The owner renews its claim every lock_ttl/3 while the upstream call
         // runs, so the lease no longer has to outlast the call. It must
@@ -54,7 +60,7 @@ extension ConfigReader {
                    + "(\(DurationText.format(storeTimeout * 3))): the claim is renewed every lock_ttl/3, "
                    + "and each renewal may take up to the store timeout")
         }
-        return policy
+        return enabled ? policy : nil
     }
 
     private func storeStatuses(_ node: Node, at path: FieldPath) -> [StatusPattern]? {

@@ -3,7 +3,7 @@ import GatewayCore
 
 /// The `routes` list.
 extension ConfigReader {
-    static let routeFields = ["name", "match", "upstream", "idempotency"]
+    static let routeFields = ["name", "match", "upstream", "idempotency", "rate_limit"]
     static let matchFields = ["path_prefix", "path", "methods"]
 
     /// Routes in file order, since the first match wins, each bound to its
@@ -39,8 +39,14 @@ extension ConfigReader {
             let idempotency = fields["idempotency"].flatMap {
                 idempotencyPolicy($0, at: fields.path("idempotency"), storeTimeout: storeTimeout)
             }
+            let rateLimit = fields["rate_limit"].flatMap {
+                rateLimitPolicy($0, at: fields.path("rate_limit"), keyed: idempotency != nil)
+            }
+            if let after = idempotency?.asyncAfter, let upstream {
+                checkAsyncAfter(after, upstream: upstream, at: fields.path("idempotency").appending("async").appending("after"))
+            }
             if problems.count == before, let name, let match, let upstream {
-                routes.append(Route(name: name, match: match, upstream: upstream, idempotency: idempotency))
+                routes.append(Route(name: name, match: match, upstream: upstream, idempotency: idempotency, rateLimit: rateLimit))
             }
         }
         return routes

@@ -6,6 +6,10 @@
 /// happen to contain a dollar sign need no escaping. An unset variable is an
 /// error rather than an empty string: silently connecting to `redis://:6379`
 /// or authenticating with an empty password hides the real mistake.
+///
+/// `${NAME:-default}` (the shell's and Compose's form) yields `default` when
+/// `NAME` is unset or empty, so one file can carry working local values and
+/// still be overridden per host (the quick start's ports use it).
 enum EnvironmentSubstitution {
     static func substitute(_ text: String, from environment: [String: String]) -> Result<String, ValueError> {
         let bytes = Array(text.utf8)
@@ -36,13 +40,24 @@ enum EnvironmentSubstitution {
             guard let close = bytes[nameStart...].firstIndex(of: UInt8(ascii: "}")) else {
                 return .failure(ValueError("unterminated `${` (write `$${` for a literal `${`)"))
             }
-            let name = String(decoding: bytes[nameStart..<close], as: UTF8.self)
+            let reference = String(decoding: bytes[nameStart..<close], as: UTF8.self)
+            let name: String
+            let fallback: String?
+            if let separator = reference.range(of: ":-") {
+                name = String(reference[..<separator.lowerBound])
+                fallback = String(reference[separator.upperBound...])
+            } else {
+                name = reference
+                fallback = nil
+            }
             guard isValidName(name) else {
                 return .failure(ValueError(
                     "`${\(name)}` is not a valid environment variable reference (use letters, digits and `_`; write `$$` for a literal `$`)"))
             }
-            if let value = environment[name] {
+            if let value = environment[name], !(fallback != nil && value.isEmpty) {
                 output.append(contentsOf: value.utf8)
+            } else if let fallback {
+                output.append(contentsOf: fallback.utf8)
             } else if !unset.contains(name) {
                 unset.append(name)
             }

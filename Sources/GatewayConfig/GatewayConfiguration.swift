@@ -8,6 +8,10 @@ public struct GatewayConfiguration: Sendable {
     /// Where `/metrics`, `/healthz` and `/readyz` are served; a separate
     /// listener so it can stay on a private interface.
     public var adminListen: ListenAddress
+    /// `admin.token`: the bearer token the admin key API (`/keys/...`) and
+    /// `POST /reload` require. Nil: the key API answers 404 and `/reload`
+    /// is open to whoever reaches the admin listener.
+    public var adminToken: String?
     /// The idempotency record store.
     public var store: StoreConfiguration
     /// Body size limits.

@@ -6,6 +6,9 @@ public enum ClaimResult: Sendable, Hashable {
     case completed(Snapshot)
     /// Another request with the same fingerprint holds the key.
     case inFlight(remainingLease: Duration)
+    /// As `inFlight`, on an `async` route: the holder's claim names the
+    /// operation a retry is answered with once it is published.
+    case running(OperationID, remainingLease: Duration)
     /// The key is held or completed by a request with another fingerprint.
     case mismatch
     /// The key holds bytes that are no record this version wrote. Neither

@@ -46,6 +46,19 @@ public struct IdempotencyKey: Sendable, Hashable {
         return .success(IdempotencyKey(value: String(decoding: bytes, as: UTF8.self)))
     }
 
+    /// A key read from a JSON body (`key_json`): already unquoted, so it is
+    /// held to what a quoted header key may contain: 1 to `maximumLength`
+    /// printable ASCII characters, space included.
+    public static func parse(decoded value: String) -> Result<IdempotencyKey, Invalid> {
+        let bytes = Array(value.utf8)
+        if bytes.isEmpty { return .failure(.empty) }
+        if bytes.count > maximumLength { return .failure(.tooLong(length: bytes.count)) }
+        for (index, byte) in bytes.enumerated() where byte < 0x20 || byte > 0x7E {
+            return .failure(.invalidCharacter(position: index))
+        }
+        return .success(IdempotencyKey(value: value))
+    }
+
     /// RFC 8941 §3.3.3: `"` then printable ASCII (space included), with `\"` and
     /// `\\` as the only escapes, then `"` and nothing after it.
     private static func parseQuoted(_ bytes: [UInt8]) -> Result<IdempotencyKey, Invalid> {

@@ -25,6 +25,8 @@ public enum IdempotencyRecord: Sendable, Hashable {
             writer.write(Self.formatVersion)
             writer.writeRaw(claim.fingerprint.bytes)
             writer.writeRaw(claim.token.bytes)
+            // Only on `async` routes; other claims keep their 50 bytes.
+            if let operation = claim.operation { writer.writeRaw(operation.bytes) }
         case .completed(let fingerprint, let snapshot):
             writer = ByteWriter(capacity: 64 + snapshot.body.count)
             writer.write(Self.completedTag)
@@ -44,8 +46,14 @@ public enum IdempotencyRecord: Sendable, Hashable {
         let fingerprint = Fingerprint(bytes: Array(digest))
         switch tag {
         case pendingTag:
-            guard let token = reader.readRaw(count: 16), reader.isAtEnd else { return nil }
-            return .pending(PendingClaim(fingerprint: fingerprint, token: ClaimToken(bytes: Array(token))))
+            guard let token = reader.readRaw(count: 16) else { return nil }
+            var operation: OperationID?
+            if !reader.isAtEnd {
+                guard let bytes = reader.readRaw(count: 16) else { return nil }
+                operation = OperationID(bytes: Array(bytes))
+            }
+            guard reader.isAtEnd else { return nil }
+            return .pending(PendingClaim(fingerprint: fingerprint, token: ClaimToken(bytes: Array(token)), operation: operation))
         case completedTag:
             guard let snapshot = Snapshot.decode(from: &reader), reader.isAtEnd else { return nil }
             return .completed(fingerprint: fingerprint, snapshot: snapshot)
@@ -59,7 +67,9 @@ public enum IdempotencyRecord: Sendable, Hashable {
     public func claimResult(for fingerprint: Fingerprint, remainingLease: Duration) -> ClaimResult {
         guard fingerprint == self.fingerprint else { return .mismatch }
         switch self {
-        case .pending: return .inFlight(remainingLease: remainingLease)
+        case .pending(let claim):
+            if let operation = claim.operation { return .running(operation, remainingLease: remainingLease) }
+            return .inFlight(remainingLease: remainingLease)
         case .completed(_, let snapshot): return .completed(snapshot)
         }
     }

@@ -13,7 +13,13 @@ public actor MemoryStore: IdempotencyStore {
         var expires: ContinuousClock.Instant
     }
 
+    private struct Operation {
+        var record: OperationRecord
+        var expires: ContinuousClock.Instant
+    }
+
     private var entries: [StoreKey: Entry] = [:]
+    private var operations: [String: Operation] = [:]
     private var fences: [StoreKey: Fence] = [:]
     private let now: @Sendable () -> ContinuousClock.Instant
     private var writesSinceSweep = 0
@@ -21,6 +27,7 @@ public actor MemoryStore: IdempotencyStore {
     /// - Parameter now: the clock; tests inject one they can move forward.
     public init(now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.now = now
+        self.origin = now()
     }
 
     public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) throws(StoreUnavailable) -> ClaimResult {
@@ -60,6 +67,47 @@ public actor MemoryStore: IdempotencyStore {
     }
 
     public func ping() throws(StoreUnavailable) {}
+
+    // MARK: - Support operations
+
+    public func inspect(_ key: StoreKey) throws(StoreUnavailable) -> KeyInspection? {
+        let current = now()
+        guard let entry = live(key, at: current) else { return nil }
+        return KeyInspection(bytes: entry.record.encoded(), remaining: entry.expires - current, fence: fence(for: key))
+    }
+
+    public func purge(_ key: StoreKey, force: Bool) throws(StoreUnavailable) -> PurgeResult {
+        guard let entry = live(key, at: now()) else { return .absent }
+        if case .pending = entry.record, !force { return .inFlight }
+        entries[key] = nil
+        return .purged
+    }
+
+    // MARK: Async operations
+
+    public func publishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) throws(StoreUnavailable) -> Bool {
+        let current = now()
+        if let existing = operations[key], existing.expires > current { return false }
+        operations[key] = Operation(record: operation, expires: current + ttl)
+        sweepOccasionally(at: current)
+        return true
+    }
+
+    public func finishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) throws(StoreUnavailable) {
+        operations[key] = Operation(record: operation, expires: now() + ttl)
+    }
+
+    public func readOperation(at key: String) throws(StoreUnavailable) -> OperationLookup? {
+        let current = now()
+        guard let operation = operations[key], operation.expires > current else {
+            operations[key] = nil
+            return nil
+        }
+        // A poll knows the key's text only; polls are rare enough for a scan.
+        let storeKey = entries.keys.first { $0.value == operation.record.storeKey }
+        let record = storeKey.flatMap { live($0, at: current)?.record }
+        return OperationLookup(operation: operation.record, record: record)
+    }
 
     /// The record under `key`, if it has not expired; for tests and inspection.
     public func record(for key: StoreKey) -> IdempotencyRecord? {
@@ -107,5 +155,52 @@ public actor MemoryStore: IdempotencyStore {
         writesSinceSweep = 0
         entries = entries.filter { $0.value.expires > current }
         fences = fences.filter { $0.value.expires > current }
+        budgets = budgets.filter { $0.value.expires > current }
+        operations = operations.filter { $0.value.expires > current }
+    }
+
+    // MARK: Rate limits (issue 17, `rate_limit`)
+
+    /// One principal's GCRA state, dropped once its budget is full again.
+    private struct Budget {
+        var tat: Int64
+        var expires: ContinuousClock.Instant
+    }
+
+    private var budgets: [RateLimitKey: Budget] = [:]
+    /// GCRA counts microseconds; this instant is their zero.
+    private let origin: ContinuousClock.Instant
+
+    public func spend(_ bucket: RateLimitKey, _ rate: GCRA) throws(StoreUnavailable) -> RateLimitVerdict {
+        let current = now()
+        let (seconds, attoseconds) = (current - origin).components
+        let micros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        let stored = budgets[bucket].flatMap { $0.expires > current ? $0.tat : nil }
+        switch rate.decide(tat: stored, now: micros) {
+        case .allowed(let tat):
+            budgets[bucket] = Budget(tat: tat, expires: current + .microseconds(tat - micros))
+            sweepOccasionally(at: current)
+            return .allowed
+        case .limited(let after):
+            return .limited(retryAfter: .milliseconds((after + 999) / 1000))
+        }
+    }
+
+    /// Atomic, as the Redis script is: the budget is spent only for a key
+    /// that is free, and a refused request leaves the key free.
+    public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration,
+                      spending bucket: RateLimitKey, _ rate: GCRA) throws(StoreUnavailable) -> RateLimitedClaim {
+        let current = now()
+        if let entry = live(key, at: current) {
+            return .claimed(entry.record.claimResult(for: claim.fingerprint, remainingLease: entry.expires - current))
+        }
+        if case .limited(let retryAfter) = try spend(bucket, rate) { return .limited(retryAfter: retryAfter) }
+        return .claimed(try self.claim(key, claim, lease: lease, ttl: ttl))
+    }
+
+    /// Live rate-limit budgets; for tests.
+    public var budgetCount: Int {
+        let current = now()
+        return budgets.values.filter { $0.expires > current }.count
     }
 }

@@ -10,11 +10,16 @@ public struct PendingClaim: Sendable, Hashable {
     /// stale owner is talking. Kept beside the record, not in it: the record
     /// is compared byte for byte and must not depend on the counter.
     public var fence: UInt64
+    /// Set on routes with `async`: the operation this claim becomes if the
+    /// upstream is slower than `after`. Written with the claim, so a retry
+    /// that finds the key in flight can answer with the same `Location`.
+    public var operation: OperationID?
 
-    public init(fingerprint: Fingerprint, token: ClaimToken = .random(), fence: UInt64 = 0) {
+    public init(fingerprint: Fingerprint, token: ClaimToken = .random(), fence: UInt64 = 0, operation: OperationID? = nil) {
         self.fingerprint = fingerprint
         self.token = token
         self.fence = fence
+        self.operation = operation
     }
 
     /// True when `other` is this claim, whatever fence either carries: the

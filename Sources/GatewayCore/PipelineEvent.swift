@@ -20,4 +20,9 @@ public enum PipelineEvent: Sendable, Hashable {
     /// (`LeaseKeeper.abandonAll`): the request must not settle it again,
     /// and a refusal would only be a misleading "lease lost".
     case claimAbandoned
+    /// A shadow route forwarded a request `enforce` would have answered so.
+    case shadow(ShadowVerdict)
+    /// An async operation was started, settled or found lost
+    /// (`idempotency_operations_total`).
+    case operation(OperationState)
 }

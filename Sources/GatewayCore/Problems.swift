@@ -6,6 +6,20 @@ public enum Problems {
                 detail: "this route requires an \(header) header on this method")
     }
 
+    /// A `key_json` route whose body has no string or integer at the pointer
+    /// (or is not JSON at all).
+    public static func missingBodyKey(pointer: JSONPointer) -> Problem {
+        Problem(slug: "missing-idempotency-key", title: "Idempotency key required", status: 400,
+                detail: "this route requires a JSON body with a string or integer idempotency key at \(pointer.text.isEmpty ? "\"\" (the whole body)" : pointer.text)")
+    }
+
+    /// A `fingerprint: {body: json}` route cannot fingerprint a body it
+    /// cannot read as JSON, and refusing beats comparing the raw bytes.
+    public static func bodyNotJSON(_ error: JSONError) -> Problem {
+        Problem(slug: "body-not-json", title: "Request body is not JSON", status: 400,
+                detail: "this route compares retries by the JSON form of the body, and the body is not JSON (\(error)); nothing was forwarded")
+    }
+
     public static func invalidKey(header: String, _ reason: IdempotencyKey.Invalid) -> Problem {
         Problem(slug: "invalid-idempotency-key", title: "Invalid idempotency key", status: 400,
                 detail: "\(header): \(reason.explanation)")
@@ -31,6 +45,12 @@ public enum Problems {
         Problem(slug: "response-not-kept", title: "Operation completed; response not kept", status: 410,
                 detail: "the request with this idempotency key completed with status \(originalStatus), but its response was larger than the gateway keeps, so it cannot be replayed",
                 extensions: [("original_status", String(originalStatus))])
+    }
+
+    public static func rateLimited(retryAfter: Duration) -> Problem {
+        Problem(slug: "rate-limited", title: "Rate limit exceeded", status: 429,
+                detail: "this client has sent more requests on this route than its rate limit allows; nothing was executed; retry after the indicated delay",
+                retryAfter: retryAfter.retryAfterSeconds)
     }
 
     public static func storeUnavailable() -> Problem {

@@ -10,13 +10,24 @@ extension RequestPipeline {
         while true {
             let answer: ClaimResult
             do {
-                answer = try await store.claim(key, pending, lease: policy.lockTTL, ttl: policy.ttl)
+                switch try await storeClaim(request, route: route, policy: policy, key: key, pending: pending) {
+                case .claimed(let claimed): answer = claimed
+                case .limited(let retryAfter): return .answered(rateLimited(retryAfter: retryAfter, key: key))
+                }
             } catch {
                 let event = PipelineEvent.storeError(operation: "claim", reason: error.reason)
-                if settings.onUnavailable == .passThrough {
+                // Shadow mode forwards whatever `on_unavailable` says: it
+                // must never make the API behind it less available.
+                if settings.onUnavailable == .passThrough || policy.mode == .shadow {
                     return .answered(await passThrough(request, route: route, outcome: .storeUnavailable, key: key, events: [event]))
                 }
                 return .answered(result(Problems.storeUnavailable().response, .storeUnavailable, key: key, events: [event]))
+            }
+            if policy.mode == .shadow, let verdict = Self.shadowVerdict(answer) {
+                return .answered(await shadowForward(request, route: route, verdict: verdict, key: key))
+            }
+            if case .running(let operation, _) = answer, let accepted = await rejoin(operation, key: key) {
+                return .answered(accepted)
             }
             switch answer {
             case .acquired(let owned):
@@ -26,14 +37,19 @@ extension RequestPipeline {
             case .completed(let snapshot):
                 return .answered(result(Self.replay(snapshot), waited ? .waited : .replayed, key: key))
             case .mismatch:
-                return .answered(result(Problems.mismatch(header: policy.header).response, .mismatch, key: key))
+                return .answered(result(Problems.mismatch(header: policy.keySource).response, .mismatch, key: key))
+            case .corrupt(let bytes) where policy.mode == .shadow:
+                return .answered(await passThrough(request, route: route, outcome: .shadowed, key: key,
+                                                   events: [.recordCorrupt(bytes: bytes)]))
             case .corrupt(let bytes):
                 // Not store-unavailable: the store answered, and retrying
                 // will not help. Not free either: the record may have been a
                 // completed one, so executing could run the request twice.
                 return .answered(result(Problems.recordCorrupt().response, .recordCorrupt, key: key,
                                         events: [.recordCorrupt(bytes: bytes)]))
-            case .inFlight(let remainingLease):
+            // An operation not yet published (its call is within `after`)
+            // is met like any request in flight.
+            case .inFlight(let remainingLease), .running(_, let remainingLease):
                 let remaining = deadline - now()
                 guard policy.onConflict == .wait, remaining > .zero else {
                     // The holder's lease left is the earliest a retry can

@@ -2,15 +2,22 @@ extension RequestPipeline {
     /// Phase 7: the status policy decides between storing the answer and
     /// releasing the claim; a call that got no answer is settled by
     /// `settleFailure`. Every store write checks the claim's owner token.
-    func settle(_ claimed: ClaimedRequest, after call: UpstreamCall) async -> PipelineResult {
+    ///
+    /// `beforeRelease` runs with the client's answer just before a claim is
+    /// released (a published async operation records it there first, so no
+    /// poll finds the key empty before the operation has its answer).
+    func settle(_ claimed: ClaimedRequest, after call: UpstreamCall,
+                beforeRelease: (@Sendable (GatewayResponse) async -> [PipelineEvent])? = nil) async -> PipelineResult {
         var events = call.renewal
         let upstreamResponse: UpstreamResponse
         switch call.result {
         case .success(let response): upstreamResponse = response
-        case .failure(let failure): return await settleFailure(failure, claimed, call: call, events: events)
+        case .failure(let failure):
+            return await settleFailure(failure, claimed, call: call, events: events, beforeRelease: beforeRelease)
         }
         let response = Self.response(to: upstreamResponse)
         guard claimed.policy.storePolicy.stores(upstreamResponse.status) else {
+            if let beforeRelease { events += await beforeRelease(response) }
             await release(claimed, events: &events)
             return result(response, .notStored, key: claimed.key, call: call, fence: claimed.claim.fence, events: events)
         }
@@ -27,8 +34,8 @@ extension RequestPipeline {
     /// free (released) or finds the stored answer (held). Only a failure
     /// that may have reached the upstream is ever held: one that provably
     /// did not is released whatever `on_ambiguous` says, a retry being safe.
-    private func settleFailure(_ failure: CallFailure, _ claimed: ClaimedRequest, call: UpstreamCall,
-                               events: [PipelineEvent]) async -> PipelineResult {
+    private func settleFailure(_ failure: CallFailure, _ claimed: ClaimedRequest, call: UpstreamCall, events: [PipelineEvent],
+                               beforeRelease: (@Sendable (GatewayResponse) async -> [PipelineEvent])?) async -> PipelineResult {
         var events = events
         if case .failed(let error) = failure {
             events.append(.upstreamFailure(error.kind, message: error.message))
@@ -40,6 +47,7 @@ extension RequestPipeline {
             answer = await hold(claimed, cause: cause, events: &events)
         case (let cause, _):
             if let cause { events.append(.ambiguousOutcome(cause, held: false)) }
+            if let beforeRelease { events += await beforeRelease(answer) }
             await release(claimed, events: &events)
         }
         return result(answer, failure.outcome, key: claimed.key, call: call, fence: claimed.claim.fence, events: events)

@@ -27,6 +27,10 @@ public struct RequestPipeline: Sendable {
     let now: @Sendable () -> ContinuousClock.Instant
     let sleep: @Sendable (Duration) async -> Void
     let leases: LeaseKeeper
+    let operations = OperationCounter()
+    /// Reports an async operation's settling, which no client response
+    /// carries: the server logs and counts its events as for a request.
+    let onOperationSettled: @Sendable (PipelineResult, Route, GatewayRequest) -> Void
 
     public init(
         store: any IdempotencyStore,
@@ -35,8 +39,10 @@ public struct RequestPipeline: Sendable {
         settings: Settings = Settings(),
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
         sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
-        renewalSleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+        renewalSleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
+        onOperationSettled: @escaping @Sendable (PipelineResult, Route, GatewayRequest) -> Void = { _, _, _ in }
     ) {
+        self.onOperationSettled = onOperationSettled
         self.store = store
         self.transport = transport
         self.guards = guards
@@ -48,7 +54,7 @@ public struct RequestPipeline: Sendable {
 
     public func handle(_ request: GatewayRequest, route: Route) async -> PipelineResult {
         guard let policy = route.idempotency, policy.methods.contains(request.method) else {
-            return await passThrough(request, route: route, outcome: .passthrough)
+            return await unclaimed(request, route: route, outcome: .passthrough)
         }
         let key: StoreKey
         let pending: PendingClaim
@@ -56,8 +62,11 @@ public struct RequestPipeline: Sendable {
         case .keyed(let admittedKey, let admittedClaim):
             (key, pending) = (admittedKey, admittedClaim)
         case .unkeyed:
-            return await passThrough(request, route: route, outcome: .passthrough)
+            return await unclaimed(request, route: route, outcome: .passthrough)
         case .refused(let problem, let outcome):
+            if policy.mode == .shadow, let verdict = ShadowVerdict(refusal: outcome) {
+                return await unclaimed(request, route: route, outcome: .shadowed, events: [.shadow(verdict)])
+            }
             return result(problem.response, outcome)
         }
         guard request.trace?.recorded == true else {
@@ -84,6 +93,9 @@ public struct RequestPipeline: Sendable {
             answer.phases.insert(PhaseTiming("claim", start: claimStart, end: now()), at: 0)
             return answer
         case .owned(let claimed):
+            if let after = policy.asyncAfter, let operation = claimed.claim.operation {
+                return await runOperation(claimed, operation: operation, after: after)
+            }
             let forwardStart = now()
             let call = await forward(claimed)
             let settleStart = now()
@@ -103,6 +115,10 @@ public struct RequestPipeline: Sendable {
     public func abandonHeldClaims() async -> [LeaseKeeper.Abandoned] {
         await leases.abandonAll()
     }
+
+    /// Async operation calls still running or settling, which no connection
+    /// waits for: a shutdown lets them finish (within its timeout) first.
+    public var runningOperations: Int { operations.count }
 
     /// Guard and forward with no key: an unprotected route, an optional key
     /// left out, or a store that is down under `on_unavailable: pass_through`

@@ -159,7 +159,8 @@ public struct RequestTarget: Sendable, Equatable {
         while index < segment.endIndex {
             let byte = segment[index]
             if byte == UInt8(ascii: "%") {
-                guard index + 2 < segment.endIndex, let high = hexValue(segment[index + 1]), let low = hexValue(segment[index + 2])
+                guard index + 2 < segment.endIndex, let high = HexText.digitValue(segment[index + 1]),
+                      let low = HexText.digitValue(segment[index + 2])
                 else { throw .badPercentEncoding }
                 switch high << 4 | low {
                 case 0: throw .encodedNUL
@@ -176,14 +177,5 @@ public struct RequestTarget: Sendable, Equatable {
         // Only the decoded characters, all dots: `%2e`, `.%2E`, `%2e%2e`.
         let decodedLength = segment.count - 2 * encodedDots
         if encodedDots > 0, dots + encodedDots == decodedLength, decodedLength <= 2 { throw .encodedDotSegment }
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }

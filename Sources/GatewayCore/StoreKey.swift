@@ -1,5 +1,3 @@
-import Crypto
-
 /// The store key for one idempotency key. The client's key is never used as
 /// it is: it is hashed together with the route and the values of the route's
 /// scope headers, so keys cannot collide across routes or tenants and no
@@ -15,25 +13,13 @@ public struct StoreKey: Sendable, Hashable, CustomStringConvertible {
     public let route: String
 
     public init(prefix: String, route: String, scope: [String?], key: IdempotencyKey) {
-        // One buffer, hashed in one call (see `Fingerprint.compute`); each
-        // field is tagged and length-prefixed, so a missing scope header
-        // differs from an empty one and no two inputs share a stream.
-        var stream: [UInt8] = []
-        stream.reserveCapacity(64 + route.utf8.count + key.value.utf8.count)
-        func field(_ text: String?) {
-            guard let text else {
-                stream.append(0)
-                return
-            }
-            stream.append(1)
-            withUnsafeBytes(of: UInt64(text.utf8.count).bigEndian) { stream.append(contentsOf: $0) }
-            stream.append(contentsOf: text.utf8)
-        }
-        field(route)
-        field(String(scope.count))
-        for value in scope { field(value) }
-        field(key.value)
-        let hex = SHA256.hash(data: stream).withUnsafeBytes { HexText.encode($0) }
+        // One buffer, hashed in one call (see `Fingerprint.compute`).
+        var fields = FieldDigest(capacity: 64 + route.utf8.count + key.value.utf8.count)
+        fields.append(route)
+        fields.append(String(scope.count))
+        for value in scope { fields.append(value) }
+        fields.append(key.value)
+        let hex = fields.hex
         self.digest = hex
         self.route = route
         self.value = "\(prefix):\(route):{\(hex)}"

@@ -44,6 +44,15 @@ struct RedisArguments: Sendable, Equatable {
         append(suffix.utf8)
     }
 
+    /// `name key` (with `suffix` appended to the key), such as `GET key` or
+    /// `PTTL key`: the plain commands that read one key.
+    static func keyCommand(_ name: String, _ key: String, suffix: String = "") -> RedisArguments {
+        var command = RedisArguments(capacity: 16 + key.utf8.count + suffix.utf8.count)
+        command.append(name)
+        command.append(key, suffix: suffix)
+        return command
+    }
+
     /// A non-negative number in decimal, as Redis reads integers.
     mutating func append(decimal value: Int) {
         DecimalDigits.forEach(of: value) { bytes.append($0) }

@@ -19,13 +19,13 @@ public final class RedisStore: IdempotencyStore {
     /// Where a request goes: straight to the one node's link on the
     /// caller's loop, or through the router to its slot's master. An enum,
     /// not a protocol: the single-server path pays no dispatch or wrapper.
-    private enum Nodes: Sendable {
+    enum Nodes: Sendable {
         case single(RedisNode)
         case cluster(RedisClusterRouter)
     }
 
-    private let nodes: Nodes
-    private let completedKeys = RedisCompletedKeys()
+    let nodes: Nodes
+    let completedKeys = RedisCompletedKeys()
 
     /// One server. Connections open on first use, so a store made while
     /// Redis is down still works once it is up.
@@ -109,14 +109,8 @@ public final class RedisStore: IdempotencyStore {
     /// until it expires. Nil when the key holds anything else or nothing
     /// (purged, expired, claimed again, unreadable) or has lost its TTL: the
     /// claim script then decides, and repairs the TTL, as for any key.
-    private func replayByGet(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> ClaimResult? {
-        var get = RedisArguments(capacity: 16 + key.value.utf8.count)
-        get.append("GET")
-        get.append(key.value)
-        var pttl = RedisArguments(capacity: 16 + key.value.utf8.count)
-        pttl.append("PTTL")
-        pttl.append(key.value)
-        let reply = try await send(.reads([get, pttl])).get()
+    func replayByGet(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> ClaimResult? {
+        let reply = try await send(.reads([.keyCommand("GET", key.value), .keyCommand("PTTL", key.value)])).get()
         guard case .array(let replies) = reply, replies.count == 2,
               case .bulk(let bytes) = replies[0], case .integer(let left) = replies[1], left > 0,
               case .completed(let fingerprint, let snapshot)? = IdempotencyRecord.decode(bytes)
@@ -132,12 +126,19 @@ public final class RedisStore: IdempotencyStore {
             arguments.append(decimal: Self.milliseconds(lease + ttl))
             arguments.append(decimal: Self.milliseconds(ttl))
         }
+        return try claimResult(from: reply, key: key, claim: claim, script: .claim)
+    }
+
+    /// What a claim script's reply means: the new fencing number, or the
+    /// record holding the key with its TTL left.
+    func claimResult(from reply: RedisReply, key: StoreKey, claim: PendingClaim,
+                     script: RedisScript) throws(StoreUnavailable) -> ClaimResult {
         switch reply {
         case .integer(let fence) where fence > 0:
             return .acquired(claim.fenced(UInt64(fence)))
         case .array(let items):
             guard items.count == 2, case .bulk(let bytes) = items[0], case .integer(let remaining) = items[1] else {
-                throw Self.unexpected(reply, from: .claim)
+                throw Self.unexpected(reply, from: script)
             }
             guard let record = IdempotencyRecord.decode(bytes) else {
                 return .corrupt(bytes: bytes.count)
@@ -146,7 +147,7 @@ public final class RedisStore: IdempotencyStore {
             if case .completed = record { completedKeys.remember(key, until: .now + left) }
             return record.claimResult(for: claim.fingerprint, remainingLease: left)
         default:
-            throw Self.unexpected(reply, from: .claim)
+            throw Self.unexpected(reply, from: script)
         }
     }
 
@@ -184,7 +185,64 @@ public final class RedisStore: IdempotencyStore {
         }
     }
 
-    private func run(_ script: RedisScript, _ key: StoreKey, capacity: Int = 192,
+    // MARK: Async operations
+
+    public func publishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable) -> Bool {
+        let reply = try await write(operation, at: key, ttl: ttl, onlyIfAbsent: true)
+        switch reply {
+        case .status: return true
+        case .null: return false
+        default: throw Self.unexpected(reply, from: "publish operation")
+        }
+    }
+
+    public func finishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable) {
+        let reply = try await write(operation, at: key, ttl: ttl, onlyIfAbsent: false)
+        guard case .status = reply else { throw Self.unexpected(reply, from: "finish operation") }
+    }
+
+    /// Two round trips, the operation and then its record: they live in
+    /// different cluster slots (a poll knows only the operation's id), and
+    /// polls are rare enough not to need one script.
+    public func readOperation(at key: String) async throws(StoreUnavailable) -> OperationLookup? {
+        guard let bytes = try await get(key), let operation = OperationRecord.decode(bytes) else { return nil }
+        let record = try await get(operation.storeKey).flatMap(IdempotencyRecord.decode)
+        return OperationLookup(operation: operation, record: record)
+    }
+
+    /// `SET key value PX ttl [NX]`, routed by its key.
+    private func write(_ operation: OperationRecord, at key: String, ttl: Duration,
+                       onlyIfAbsent: Bool) async throws(StoreUnavailable) -> RedisReply {
+        let bytes = operation.encoded()
+        var set = RedisArguments(capacity: 64 + key.utf8.count + bytes.count)
+        set.append("SET")
+        set.append(key)
+        set.append(bytes)
+        set.append("PX")
+        set.append(decimal: Self.milliseconds(ttl))
+        if onlyIfAbsent { set.append("NX") }
+        return try await only(send(.reads([set])).get())
+    }
+
+    private func get(_ key: String) async throws(StoreUnavailable) -> [UInt8]? {
+        var get = RedisArguments(capacity: 16 + key.utf8.count)
+        get.append("GET")
+        get.append(key)
+        switch try await only(send(.reads([get])).get()) {
+        case .bulk(let bytes): return bytes
+        case .null: return nil
+        case let reply: throw Self.unexpected(reply, from: "GET")
+        }
+    }
+
+    /// The reply of a one-command `.reads` request (one reply is not
+    /// gathered into an array); an error reply throws.
+    private func only(_ reply: RedisReply) throws(StoreUnavailable) -> RedisReply {
+        if case .error(let message) = reply { throw StoreUnavailable("operation command failed: \(message)") }
+        return reply
+    }
+
+    func run(_ script: RedisScript, _ key: StoreKey, capacity: Int = 192,
                      _ arguments: (inout RedisArguments) -> Void) async throws(StoreUnavailable) -> RedisReply {
         // Every script gets the fencing counter as KEYS[2], even those that
         // do not touch it: a cluster router then sees one slot for all of them.
@@ -202,7 +260,7 @@ public final class RedisStore: IdempotencyStore {
 
     /// Runs `request` where its first key lives. Error replies come back as
     /// `.error`; transport failures, timeouts and shutdown as failures.
-    private func send(_ request: RedisRequest) async -> Result<RedisReply, StoreUnavailable> {
+    func send(_ request: RedisRequest) async -> Result<RedisReply, StoreUnavailable> {
         switch nodes {
         case .single(let node): await node.send(request)
         case .cluster(let router): await router.send(request)
@@ -218,11 +276,15 @@ public final class RedisStore: IdempotencyStore {
     }
 
     /// PX rejects 0, so a sub-millisecond duration still expires, one ms later.
-    private static func milliseconds(_ duration: Duration) -> Int {
+    static func milliseconds(_ duration: Duration) -> Int {
         Int(clamping: max(1, duration.milliseconds))
     }
 
-    private static func unexpected(_ reply: RedisReply, from script: RedisScript) -> StoreUnavailable {
+    static func unexpected(_ reply: RedisReply, from script: RedisScript) -> StoreUnavailable {
+        unexpected(reply, from: "\(script.name) script")
+    }
+
+    private static func unexpected(_ reply: RedisReply, from source: String) -> StoreUnavailable {
         let shape: String = switch reply {
         case .status: "a status"
         case .error: "an error"
@@ -231,6 +293,6 @@ public final class RedisStore: IdempotencyStore {
         case .null: "nil"
         case .array(let items): "an array of \(items.count)"
         }
-        return StoreUnavailable("\(script.name) script answered \(shape)")
+        return StoreUnavailable("\(source) answered \(shape)")
     }
 }

@@ -1,8 +1,8 @@
 import GatewayCore
 import Prometheus
 
-/// What the admin listener serves: Prometheus metrics, the two probes and
-/// `POST /reload`.
+/// What the admin listener serves: Prometheus metrics, the two probes,
+/// `POST /reload` and, with `admin.token`, the key API (`/keys/...`).
 public struct AdminEndpoints: Sendable {
     public var registry: PrometheusCollectorRegistry
     /// The store `/readyz` pings.
@@ -24,10 +24,14 @@ public struct AdminEndpoints: Sendable {
     /// Run before each `/metrics` answer, for the values that are read
     /// rather than counted (`ProcessMetrics.refresh`).
     public var beforeScrape: @Sendable () -> Void
+    /// The key API; nil (no `admin.token`) answers 404 under `/keys/`.
+    /// Its token also guards `POST /reload`.
+    public var keys: KeyAdministration?
 
     public init(registry: PrometheusCollectorRegistry, store: any IdempotencyStore, drainer: ConnectionDrainer,
                 storeWarning: (@Sendable () async -> String?)? = nil, storeGatesReadiness: @escaping @Sendable () -> Bool = { true },
-                reload: (@Sendable () async -> ReloadReport)? = nil, beforeScrape: @escaping @Sendable () -> Void = {}) {
+                reload: (@Sendable () async -> ReloadReport)? = nil, beforeScrape: @escaping @Sendable () -> Void = {},
+                keys: KeyAdministration? = nil) {
         self.registry = registry
         self.store = store
         self.drainer = drainer
@@ -35,10 +39,16 @@ public struct AdminEndpoints: Sendable {
         self.storeGatesReadiness = storeGatesReadiness
         self.reload = reload
         self.beforeScrape = beforeScrape
+        self.keys = keys
     }
 
-    /// Status and body for `path`. Only `/readyz` and `/reload` do any work.
-    func respond(method: String, path: String) async -> GatewayResponse {
+    /// Status and body for a request. Only `/readyz`, `/reload` and `/keys/` do any work.
+    func respond(_ request: AdminRequest) async -> GatewayResponse {
+        let path = request.path, method = request.method
+        if path.hasPrefix("/keys/") {
+            guard let keys else { return Self.notFound }
+            return await keys.respond(request)
+        }
         switch path {
         case "/metrics":
             beforeScrape()
@@ -55,6 +65,7 @@ public struct AdminEndpoints: Sendable {
                 refused.headers.append(HeaderField(name: "Allow", value: "POST"))
                 return refused
             }
+            if let keys, !keys.authorizes(request) { return KeyAdministration.unauthorized }
             return await reload().response
         default:
             return Self.notFound
@@ -67,7 +78,7 @@ public struct AdminEndpoints: Sendable {
             try await store.ping()
         } catch {
             guard storeGatesReadiness() else {
-                return Self.text(200, "ready\nstore unavailable; not required: no request is refused for it (on_unavailable: pass_through, or no idempotent route)\n")
+                return Self.text(200, "ready\nstore unavailable; not required: no request is refused for it (on_unavailable: pass_through, or no route enforcing idempotency or a rate limit)\n")
             }
             return Self.text(503, "store unavailable\n")
         }

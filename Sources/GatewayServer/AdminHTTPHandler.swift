@@ -24,11 +24,13 @@ final class AdminHTTPHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             self.head = nil
-            let path = GatewayRequest.splitTarget(head.uri).path
+            let target = GatewayRequest.splitTarget(head.uri)
+            let request = AdminRequest(method: head.method.rawValue, path: target.path, query: target.query,
+                                       authorization: head.headers["Authorization"],
+                                       client: context.channel.remoteAddress?.ipAddress ?? "unknown")
             let endpoints = self.endpoints
             let promise = context.eventLoop.makePromise(of: GatewayResponse.self)
-            let method = head.method.rawValue
-            promise.completeWithTask { await endpoints.respond(method: method, path: path) }
+            promise.completeWithTask { await endpoints.respond(request) }
             promise.futureResult.assumeIsolated().whenSuccess { response in
                 let written = ResponseWriter.write(response, keepAlive: head.isKeepAlive, version: head.version, context: context,
                                                    headOnly: head.method == .HEAD)

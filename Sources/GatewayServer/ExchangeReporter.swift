@@ -104,6 +104,13 @@ struct ExchangeReporter {
                 logger.error("idempotency record corrupt", metadata: [
                     "request.id": "\(requestID)", "trace_id": "\(trace.traceIDHex)", "route": "\(route.name)", "key.hash": "\(keyHash)", "bytes": .stringConvertible(bytes),
                 ])
+            case .shadow(let verdict):
+                metrics.shadowed(route: route.name, would: verdict)
+                logger.info("idempotency shadow verdict", metadata: [
+                    "request.id": "\(requestID)", "route": "\(route.name)", "key.hash": "\(keyHash)", "would": "\(verdict.rawValue)",
+                ])
+            case .operation(let state):
+                metrics.operation(route: route.name, state: state)
             case .stored, .claimAbandoned:
                 break
             }

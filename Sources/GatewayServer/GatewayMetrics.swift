@@ -9,7 +9,8 @@ import GatewayCore
 public final class GatewayMetrics: Sendable {
     /// The route label for requests that matched no route.
     public static let unmatchedRoute = "unmatched"
-    public static let storeOperations = ["claim", "renew", "complete", "release", "ping"]
+    public static let storeOperations = ["claim", "renew", "complete", "release", "ping", "rate_limit", "inspect", "purge",
+                                         "publish_operation", "finish_operation", "read_operation"]
     public static let responseClasses = ["2xx", "3xx", "4xx", "5xx", "connect_error", "timeout"]
     /// The `class` label of `gateway_responses_total`, indexed by the first
     /// digit of the status less one.
@@ -26,10 +27,13 @@ public final class GatewayMetrics: Sendable {
         var leasesLost: [String: Counter] = [:]
         var ambiguous: [String: [AmbiguousCause: Counter]] = [:]
         var corruptRecords: [String: Counter] = [:]
+        var operations: [String: [OperationState: Counter]] = [:]
         var upstreamDuration: [String: CoreMetrics.Timer] = [:]
         var upstreamResponses: [String: [String: Counter]] = [:]
         var breakerState: [String: Gauge] = [:]
         var breakerTransitions: [String: [CircuitBreakerState: Counter]] = [:]
+        var shadow: [String: [ShadowVerdict: Counter]] = [:]
+        var rateLimited: [String: Counter] = [:]
 
         mutating func add(route: String) {
             guard requests[route] == nil else { return }
@@ -49,6 +53,13 @@ public final class GatewayMetrics: Sendable {
                 (cause, Counter(label: "idempotency_ambiguous_total", dimensions: [("route", route), ("cause", cause.rawValue)]))
             })
             corruptRecords[route] = Counter(label: "idempotency_record_corrupt_total", dimensions: [("route", route)])
+            shadow[route] = Dictionary(uniqueKeysWithValues: ShadowVerdict.allCases.map { verdict in
+                (verdict, Counter(label: "idempotency_shadow_total", dimensions: [("route", route), ("would", verdict.rawValue)]))
+            })
+            rateLimited[route] = Counter(label: "rate_limited_total", dimensions: [("route", route)])
+            operations[route] = Dictionary(uniqueKeysWithValues: OperationState.allCases.map { state in
+                (state, Counter(label: "idempotency_operations_total", dimensions: [("route", route), ("state", state.rawValue)]))
+            })
         }
 
         mutating func add(upstream: String) {
@@ -133,6 +144,7 @@ public final class GatewayMetrics: Sendable {
         series.requests[route]?[outcome]?.increment()
         series.requestDuration[route]?.recordNanoseconds(nanoseconds)
         if (100...599).contains(status) { series.responses[route]?[status / 100 - 1].increment() }
+        if outcome == .rateLimited { series.rateLimited[route]?.increment() }
     }
 
     func upstreamCall(upstream: String, responseClass: String, nanoseconds: Int64) {
@@ -151,9 +163,12 @@ public final class GatewayMetrics: Sendable {
     /// A request found its claim taken over (renewal or settling refused):
     /// counted once per request, however many times it found out.
     func leaseLost(route: String) { series.leasesLost[route]?.increment() }
+    func operation(route: String, state: OperationState) { series.operations[route]?[state]?.increment() }
     /// A keyed request's upstream call failed after sending (held or released).
     func ambiguousOutcome(route: String, cause: AmbiguousCause) { series.ambiguous[route]?[cause]?.increment() }
     func recordCorrupt(route: String) { series.corruptRecords[route]?.increment() }
+    /// A shadow route forwarded a request `enforce` would have answered.
+    func shadowed(route: String, would verdict: ShadowVerdict) { series.shadow[route]?[verdict]?.increment() }
 
     /// Wired to each upstream's `CircuitBreaker.onTransition`.
     public func breakerTransition(upstream: String, to state: CircuitBreakerState) {

@@ -41,6 +41,22 @@ public struct GatewayService: Service {
         }
     }
 
+    /// Async operations whose client already has its 202 hold no
+    /// connection, so the drain does not wait for them: they get the rest of
+    /// `shutdown_timeout` here, and any still running are then abandoned
+    /// like other claims (a poll then says `operation-lost`).
+    private func awaitOperations(until deadline: ContinuousClock.Instant) async {
+        func running() -> Int { runtime.snapshots.allPipelines.reduce(0) { $0 + $1.runningOperations } }
+        guard running() > 0 else { return }
+        runtime.logger.info("waiting for async operations", metadata: ["running": "\(running())"])
+        while running() > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        if running() > 0 {
+            runtime.logger.warning("shutdown timeout reached with async operations running", metadata: ["running": "\(running())"])
+        }
+    }
+
     public func run() async throws {
         let server: GatewayServer
         do {
@@ -62,10 +78,12 @@ public struct GatewayService: Service {
         runtime.logger.info("draining connections", metadata: [
             "open": "\(runtime.drainer.openConnections)", "timeout": "\(DurationText.format(shutdownTimeout))",
         ])
+        let deadline = ContinuousClock.now + shutdownTimeout
         let left = await runtime.drainer.drain(timeout: shutdownTimeout)
         if left > 0 {
             runtime.logger.warning("shutdown timeout reached with connections open", metadata: ["open": "\(left)"])
         }
+        await awaitOperations(until: deadline)
         await settleAbandonedClaims()
         runtime.logger.info("gateway stopped")
     }

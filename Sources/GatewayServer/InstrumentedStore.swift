@@ -49,6 +49,52 @@ public final class InstrumentedStore: IdempotencyStore {
         try await timed("ping") { () async throws(StoreUnavailable) in try await base.ping() }
     }
 
+    // MARK: Rate limits (issue 17, `rate_limit`)
+
+    public func spend(_ bucket: RateLimitKey, _ rate: GCRA) async throws(StoreUnavailable) -> RateLimitVerdict {
+        try await timed("rate_limit") { () async throws(StoreUnavailable) in try await base.spend(bucket, rate) }
+    }
+
+    /// Timed as a claim: for the store it is one, with the budget spent inside.
+    public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration,
+                      spending bucket: RateLimitKey, _ rate: GCRA) async throws(StoreUnavailable) -> RateLimitedClaim {
+        let result = try await timed("claim") { () async throws(StoreUnavailable) in
+            try await base.claim(key, claim, lease: lease, ttl: ttl, spending: bucket, rate)
+        }
+        if case .claimed(.acquired) = result {
+            open.withLockedValue { _ = $0.insert(claim.token) }
+            metrics.claimOpened(route: key.route)
+        }
+        return result
+    }
+    // MARK: - Support operations
+
+    public func inspect(_ key: StoreKey) async throws(StoreUnavailable) -> KeyInspection? {
+        try await timed("inspect") { () async throws(StoreUnavailable) in try await base.inspect(key) }
+    }
+
+    public func purge(_ key: StoreKey, force: Bool) async throws(StoreUnavailable) -> PurgeResult {
+        try await timed("purge") { () async throws(StoreUnavailable) in try await base.purge(key, force: force) }
+    }
+
+    // MARK: Async operations
+
+    public func publishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable) -> Bool {
+        try await timed("publish_operation") { () async throws(StoreUnavailable) in
+            try await base.publishOperation(operation, at: key, ttl: ttl)
+        }
+    }
+
+    public func finishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable) {
+        try await timed("finish_operation") { () async throws(StoreUnavailable) in
+            try await base.finishOperation(operation, at: key, ttl: ttl)
+        }
+    }
+
+    public func readOperation(at key: String) async throws(StoreUnavailable) -> OperationLookup? {
+        try await timed("read_operation") { () async throws(StoreUnavailable) in try await base.readOperation(at: key) }
+    }
+
     private func closeClaim(_ key: StoreKey, _ claim: PendingClaim) {
         if open.withLockedValue({ $0.remove(claim.token) }) != nil {
             metrics.claimClosed(route: key.route)

@@ -142,7 +142,10 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         self.snapshot = snapshot
         let reporter = ExchangeReporter(logger: runtime.logger, metrics: snapshot.metrics, exporter: runtime.spanExporter)
         let clientAddress = context.channel.remoteAddress?.ipAddress
-        guard let route = snapshot.routes.route(method: method, path: path) else {
+        // Polls of async operations are the gateway's own, where a route has `async`.
+        let polled = snapshot.routes.servesOperations && method == "GET" && path.hasPrefix(RequestPipeline.operationsPath)
+        let matched = polled ? nil : snapshot.routes.route(method: method, path: path)
+        guard polled || matched != nil else {
             let record = ExchangeRecord(requestID: requestID, routeName: GatewayMetrics.unmatchedRoute, head: head, path: path,
                                         clientAddress: clientAddress, upstreamName: nil, bytesIn: body.readableBytes,
                                         trace: ClientRequestHeaders.trace(head.headers), started: request.started)
@@ -156,16 +159,25 @@ final class ProxyHTTPHandler: ChannelDuplexHandler {
         let bytesIn = body.readableBytes
         let forwarded = GatewayRequest(method: method, path: path, query: request.target.query, headers: headers,
                                        body: body.readBytes(length: bytesIn) ?? [], clientAddress: clientAddress, trace: trace)
-        let record = ExchangeRecord(requestID: requestID, routeName: route.name, head: head, path: path, clientAddress: clientAddress,
-                                    upstreamName: route.upstream.name, bytesIn: bytesIn, trace: trace, started: request.started)
-        let exchange = Exchange(head: head, record: record, reporter: reporter)
         let pipeline = snapshot.pipeline
-        let promise = context.eventLoop.makePromise(of: PipelineResult.self)
+        let routes = snapshot.routes
+        let started = request.started
+        let promise = context.eventLoop.makePromise(of: (result: PipelineResult, route: Route?).self)
         Task(executorPreference: executor(for: context.eventLoop)) {
-            promise.succeed(await pipeline.handle(forwarded, route: route))
+            if let matched {
+                promise.succeed((await pipeline.handle(forwarded, route: matched), matched))
+            } else {
+                promise.succeed(await pipeline.poll(path.dropFirst(RequestPipeline.operationsPath.count), request: forwarded, routes: routes))
+            }
         }
-        promise.futureResult.assumeIsolated().whenSuccess { result in
-            reporter.report(result, route: route, requestID: requestID, trace: trace)
+        promise.futureResult.assumeIsolated().whenSuccess { answered in
+            let (result, route) = answered
+            // A poll counts under its operation's route, once it is known.
+            let record = ExchangeRecord(requestID: requestID, routeName: route?.name ?? GatewayMetrics.unmatchedRoute, head: head,
+                                        path: path, clientAddress: clientAddress, upstreamName: route?.upstream.name,
+                                        bytesIn: bytesIn, trace: trace, started: started)
+            let exchange = Exchange(head: head, record: record, reporter: reporter)
+            if let route { reporter.report(result, route: route, requestID: requestID, trace: trace) }
             self.finish(context: context, exchange: exchange, result: result)
             self.drainBacklog(context: context)
             self.armTimer(context: context)

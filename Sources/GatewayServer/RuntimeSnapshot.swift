@@ -19,6 +19,11 @@ public final class RuntimeSnapshot: Sendable {
         self.metrics = metrics
     }
 
-    /// True when some route has an idempotency policy, i.e. uses the store.
-    public var usesStore: Bool { routes.routes.contains { $0.idempotency != nil } }
+    /// True when some route would refuse a request for want of the store:
+    /// an enforcing idempotency policy, or a rate limit. A `mode: shadow`
+    /// route forwards when the store is down, and an `enabled: false` one
+    /// has no policy, so neither makes the store gate readiness.
+    public var usesStore: Bool {
+        routes.routes.contains { $0.idempotency?.mode == .enforce || $0.rateLimit != nil }
+    }
 }

@@ -51,7 +51,8 @@ struct RuntimeAssembly {
         settings.onUnavailable = configuration.store.onUnavailable
         settings.maxStoredBody = configuration.limits.maxStoredBody.bytes
         let pipeline = RequestPipeline(store: store, transport: InstrumentedTransport(transport, metrics: metrics),
-                                       guards: next.mapValues(\.guard), settings: settings)
+                                       guards: next.mapValues(\.guard), settings: settings,
+                                       onOperationSettled: OperationSettledReport.handler(logger: logger, metrics: metrics))
         return RuntimeSnapshot(generation: generation, routes: RouteTable(configuration.routes), pipeline: pipeline, metrics: metrics)
     }
 

@@ -65,6 +65,11 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger, drainer: drainer, spanExporter: spanExporter)
         let riskNotice = StoreRiskNotice(logger: logger)
         let storeRequired = configuration.store.onUnavailable == .reject
+        let keyMetrics = KeyOperationMetrics()
+        let keys = configuration.adminToken.map { token in
+            KeyAdministration(token: token, store: store, keyPrefix: configuration.store.keyPrefix,
+                              routes: { snapshots.current.routes.routes }, metrics: keyMetrics, logger: logger)
+        }
         let admin = AdminService(host: configuration.adminListen.host, port: configuration.adminListen.port, group: group,
                                  endpoints: AdminEndpoints(registry: registry, store: store, drainer: drainer,
                                                            storeWarning: redis.map { Self.evictionWarning($0, notice: riskNotice) },
@@ -73,7 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
                                                            beforeScrape: {
                                                                processMetrics.refresh()
                                                                metrics.connectionsOpen(drainer.openConnections)
-                                                           }),
+                                                           }, keys: keys),
                                  logger: logger)
         let proxy = GatewayService(host: configuration.listen.host, port: configuration.listen.port, group: group,
                                    runtime: runtime, shutdownTimeout: configuration.shutdownTimeout)
@@ -148,15 +153,7 @@ struct ServeCommand: AsyncParsableCommand {
         case .memory:
             return (InstrumentedStore(MemoryStore(), metrics: metrics), nil)
         case .redis(let settings):
-            let redis: RedisStore
-            if settings.cluster.isEmpty {
-                let endpoint = RedisEndpoint(host: settings.host, port: settings.port, username: settings.username,
-                                             password: settings.password, database: settings.database)
-                redis = RedisStore(endpoint: endpoint, timeout: settings.timeout, group: group, logger: logger)
-            } else {
-                let seeds = settings.cluster.map { RedisEndpoint(host: $0.host, port: $0.port, password: settings.password) }
-                redis = RedisStore(clusterSeeds: seeds, timeout: settings.timeout, group: group, logger: logger)
-            }
+            let redis = RedisStoreFactory.make(settings, group: group, logger: logger)
             return (InstrumentedStore(redis, metrics: metrics), redis)
         }
     }

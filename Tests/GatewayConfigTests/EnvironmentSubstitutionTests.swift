@@ -14,6 +14,21 @@ struct EnvironmentSubstitutionTests {
         #expect(EnvironmentSubstitution.substitute("$${X} and $$ and $5", from: [:]) == .success("${X} and $ and $5"))
     }
 
+    @Test func defaultsApplyWhenUnsetOrEmpty() {
+        #expect(EnvironmentSubstitution.substitute("127.0.0.1:${PORT:-8080}", from: [:]) == .success("127.0.0.1:8080"))
+        #expect(EnvironmentSubstitution.substitute("127.0.0.1:${PORT:-8080}", from: ["PORT": ""]) == .success("127.0.0.1:8080"))
+        #expect(EnvironmentSubstitution.substitute("127.0.0.1:${PORT:-8080}", from: ["PORT": "18080"]) == .success("127.0.0.1:18080"))
+        #expect(EnvironmentSubstitution.substitute("${URL:-redis://h:1/0}", from: [:]) == .success("redis://h:1/0"))
+        #expect(EnvironmentSubstitution.substitute("${EMPTY:-}", from: [:]) == .success(""))
+        // Without a default an empty value is kept: only unset is an error.
+        #expect(EnvironmentSubstitution.substitute("${PW}", from: ["PW": ""]) == .success(""))
+        guard case .failure(let invalid) = EnvironmentSubstitution.substitute("${1X:-v}", from: [:]) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(invalid.message.contains("`${1X}`"))
+    }
+
     @Test func unsetVariablesAreNamed() {
         #expect(EnvironmentSubstitution.substitute("${A}${B}${A}", from: [:])
             == .failure(ValueError("environment variables `A`, `B` are not set")))

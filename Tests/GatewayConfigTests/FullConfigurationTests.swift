@@ -156,13 +156,25 @@ struct FullConfigurationTests {
         #expect(config.routes[1].idempotency?.ttl == .seconds(7200))
     }
 
+    @Test func repositoryGatewayYAMLPortsFollowTheEnvironment() throws {
+        let root = ConfigFixtures.repositoryRoot(from: #filePath)
+        let config = try ConfigurationLoader.load(path: root + "/gateway.yaml", environment: [
+            "GATEWAY_PORT": "18080", "ADMIN_PORT": "19090", "REDIS_PORT": "16400", "UPSTREAM_PORT": "19000",
+        ])
+        #expect(config.listen == ListenAddress(host: "127.0.0.1", port: 18080))
+        #expect(config.adminListen == ListenAddress(host: "127.0.0.1", port: 19090))
+        #expect(config.store.backend == .redis(RedisSettings(port: 16400)))
+        #expect(config.routes.first?.upstream.baseURL == "http://127.0.0.1:19000")
+    }
+
     @Test func repositoryGatewayYAMLLoadsCleanly() throws {
         // Tests/GatewayConfigTests/<this file> → the repository root.
         let root = ConfigFixtures.repositoryRoot(from: #filePath)
         let config = try ConfigurationLoader.load(path: root + "/gateway.yaml", environment: [:])
         #expect(config.listen == ListenAddress(host: "127.0.0.1", port: 8080))
         #expect(config.adminListen == ListenAddress(host: "127.0.0.1", port: 9090))
-        #expect(config.store.backend == .redis(RedisSettings()))
+        // The quick start's own Redis port, not a 6379 the user may run.
+        #expect(config.store.backend == .redis(RedisSettings(port: 6390)))
         #expect(config.routes.map(\.name) == ["charges", "orders", "everything-else"])
         #expect(config.routes.allSatisfy { $0.upstream.name == "example" })
         #expect(config.routes[0].idempotency?.ttl == .seconds(86_400))

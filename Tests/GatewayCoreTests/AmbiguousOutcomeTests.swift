@@ -149,4 +149,11 @@ private struct CorruptStore: IdempotencyStore {
     func complete(_ key: StoreKey, _ claim: PendingClaim, snapshot: Snapshot, ttl: Duration) async throws(StoreUnavailable) -> Bool { false }
     func release(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> Bool { false }
     func ping() async throws(StoreUnavailable) {}
+    func inspect(_ key: StoreKey) async throws(StoreUnavailable) -> KeyInspection? {
+        KeyInspection(bytes: Array(repeating: 7, count: 7), remaining: .seconds(1), fence: nil)
+    }
+    func purge(_ key: StoreKey, force: Bool) async throws(StoreUnavailable) -> PurgeResult { .purged }
+    func publishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable) -> Bool { false }
+    func finishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable) {}
+    func readOperation(at key: String) async throws(StoreUnavailable) -> OperationLookup? { nil }
 }

@@ -75,6 +75,8 @@ import Testing
             (Problems.expectationFailed(), 417),
             (Problems.badRequest("bad \"framing\""), 400),
             (Problems.noRoute(method: "GET", path: "/nope\"x"), 404),
+            (Problems.missingBodyKey(pointer: try #require(try? JSONPointer.parse("/message/messageId").get())), 400),
+            (Problems.bodyNotJSON(JSONError(offset: 7, "duplicate member name \"a\\\"b\"")), 400),
         ]
         for (problem, status) in cases {
             let parsed = try json(problem)

@@ -161,7 +161,7 @@ int main(int argc, char **argv) {
         int64_t now = now_ns();
         while (now < stop && start + (int64_t)scheduled * interval <= now && q_tail < capacity)
             queue[q_tail++] = start + (int64_t)(scheduled++) * interval;
-        int in_flight = 0;
+        int in_flight = 0, can_send = 0;
         for (int i = 0; i < connections; i++) {
             conn_t *c = &conns[i];
             if (!c->busy && q_head < q_tail && c->fd >= 0) {
@@ -185,14 +185,23 @@ int main(int argc, char **argv) {
                 else if (w < 0 && errno != EAGAIN) { errors++; c->busy = 0; close(c->fd); open_conn(c); reconnects++; }
             }
             in_flight += c->busy;
+            /* Work this loop could do without waiting for an answer: a free
+             * connection for a queued request, or output still to write. */
+            if (c->fd >= 0 && (!c->busy || c->out_off < c->out_len)) can_send = 1;
         }
         if (now >= stop && (q_head == q_tail && in_flight == 0)) break;
         if (now >= stop + DRAIN_NS) break;
         /* Sleep exactly until the next request is due (epoll_pwait2 takes
          * nanoseconds): a millisecond's rounding would add up to 1 ms of
          * the generator's own lateness to every latency. */
+        /* With requests queued and every connection busy, it waits for an
+         * answer (or the next due time) instead of spinning: a queued
+         * request keeps its scheduled time either way, and a generator that
+         * spins takes a core from the server it measures on a small machine,
+         * so a server that fell behind once never caught up (seen as the
+         * peer's open-loop saturation; see docs/benchmarks.md). */
         int64_t next = start + (int64_t)scheduled * interval;
-        int64_t wait_ns = q_head < q_tail ? 0 : now >= stop ? 1000000 : next - now;
+        int64_t wait_ns = q_head < q_tail && can_send ? 0 : now >= stop ? 1000000 : next - now;
         if (wait_ns < 0) wait_ns = 0;
         struct timespec timeout = {.tv_sec = wait_ns / 1000000000LL, .tv_nsec = wait_ns % 1000000000LL};
         struct epoll_event events[256];

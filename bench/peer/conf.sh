@@ -19,7 +19,8 @@ peer_nginx_conf() {
         keepalive_requests 100000;
     }
     server {
-        listen 127.0.0.1:$port;
+        # reuseport spreads connections over the workers (see bench/run.sh).
+        listen 127.0.0.1:$port reuseport;
         location /idem/ {
             content_by_lua_block {
                 require(\"idempotency\").handle({ route = \"idem\", redis_port = $redis_port,

@@ -26,7 +26,9 @@ end
 
 local function connect(conf)
     local red = redis:new()
-    red:set_timeouts(500, 500, 500)
+    -- lua-resty-redis 0.27 (Debian's) has set_timeout only; an unknown
+    -- method is sent to Redis as a command, on a socket not yet connected.
+    red:set_timeout(500)
     local ok, err = red:connect("127.0.0.1", conf.redis_port)
     if not ok then return nil, err end
     return red

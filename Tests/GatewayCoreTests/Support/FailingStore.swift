@@ -5,7 +5,8 @@ import Synchronization
 /// are counted; the others go to `healthy`, when one is given.
 final class FailingStore: IdempotencyStore {
     enum Operation: Sendable, Hashable, CaseIterable {
-        case claim, renew, complete, release, ping
+        case claim, renew, complete, release, ping, inspect, purge
+        case publishOperation, finishOperation, readOperation
     }
 
     private let failing: Set<Operation>
@@ -41,6 +42,28 @@ final class FailingStore: IdempotencyStore {
 
     func ping() async throws(StoreUnavailable) {
         try await pass(.ping) { store throws(StoreUnavailable) in try await store.ping() }
+    }
+
+    func inspect(_ key: StoreKey) async throws(StoreUnavailable) -> KeyInspection? {
+        try await pass(.inspect) { store throws(StoreUnavailable) in try await store.inspect(key) }
+    }
+
+    func purge(_ key: StoreKey, force: Bool) async throws(StoreUnavailable) -> PurgeResult {
+        try await pass(.purge) { store throws(StoreUnavailable) in try await store.purge(key, force: force) }
+    }
+
+    // MARK: Async operations
+
+    func publishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable) -> Bool {
+        try await pass(.publishOperation) { store throws(StoreUnavailable) in try await store.publishOperation(operation, at: key, ttl: ttl) }
+    }
+
+    func finishOperation(_ operation: OperationRecord, at key: String, ttl: Duration) async throws(StoreUnavailable) {
+        try await pass(.finishOperation) { store throws(StoreUnavailable) in try await store.finishOperation(operation, at: key, ttl: ttl) }
+    }
+
+    func readOperation(at key: String) async throws(StoreUnavailable) -> OperationLookup? {
+        try await pass(.readOperation) { store throws(StoreUnavailable) in try await store.readOperation(at: key) }
     }
 
     private func pass<T>(

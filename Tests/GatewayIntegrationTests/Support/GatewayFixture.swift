@@ -12,12 +12,14 @@ final class GatewayFixture {
     var ledger: UpstreamLedger { upstream.ledger }
 
     init(routes: String = GatewayFixture.defaultRoutes, store: String? = nil, limits: String = GatewayFixture.defaultLimits,
-         extraUpstreams: (Int) -> String = { _ in "" }, extraTopLevel: String = "", logFormat: String = "text") async throws {
+         extraUpstreams: (Int) -> String = { _ in "" }, extraTopLevel: String = "", logFormat: String = "text",
+         adminToken: String? = nil) async throws {
         redis = try await RedisServerProcess.start()
         upstream = try await ExampleUpstreamServer.start()
         let storeYAML = store ?? GatewayFixture.redisStore(port: redis.port)
         let yaml = Self.yaml(store: storeYAML, upstreamPort: upstream.port, routes: routes, limits: limits,
-                             extraUpstreams: extraUpstreams(upstream.port), extraTopLevel: extraTopLevel, logFormat: logFormat)
+                             extraUpstreams: extraUpstreams(upstream.port), extraTopLevel: extraTopLevel, logFormat: logFormat,
+                             adminToken: adminToken)
         gateway = try await Self.startGateway(yaml: yaml)
     }
 
@@ -112,13 +114,15 @@ final class GatewayFixture {
         """
 
     static func yaml(store: String, upstreamPort: Int, routes: String, limits: String = defaultLimits,
-                     extraUpstreams: String = "", extraTopLevel: String = "", logFormat: String = "text") -> String {
+                     extraUpstreams: String = "", extraTopLevel: String = "", logFormat: String = "text",
+                     adminToken: String? = nil) -> String {
         """
         version: 1
         \(extraTopLevel)
         listen: "127.0.0.1:{{PORT}}"
         admin:
           listen: "127.0.0.1:{{ADMIN_PORT}}"
+        \(adminToken.map { "  token: \"\($0)\"" } ?? "")
         \(store)
         \(limits)
         log:
