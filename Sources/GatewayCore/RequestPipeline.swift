@@ -69,40 +69,29 @@ public struct RequestPipeline: Sendable {
             }
             return result(problem.response, outcome)
         }
-        guard request.trace?.recorded == true else {
-            switch await claim(request, route: route, policy: policy, key: key, pending: pending) {
-            case .answered(let answer):
-                return answer
-            case .owned(let claimed):
-                let call = await forward(claimed)
-                return await settle(claimed, after: call)
-            }
-        }
-        return await timed(request, route: route, policy: policy, key: key, pending: pending)
-    }
-
-    /// `handle`'s claim, forward and settle for a recorded trace, each timed
-    /// for its span. A claim answered by the store (a replay, a conflict) is
-    /// one `claim` phase; one that fell back to pass-through also has the
-    /// `forward` phase it made inside it.
-    private func timed(_ request: GatewayRequest, route: Route, policy: IdempotencyPolicy, key: StoreKey,
-                       pending: PendingClaim) async -> PipelineResult {
-        let claimStart = now()
+        // Only a recorded trace reads the clock for its phases' spans. A claim
+        // answered by the store (a replay, a conflict) is one `claim` phase;
+        // one that fell back to pass-through also has the `forward` phase it
+        // made inside it.
+        let timed = request.trace?.recorded == true
+        let claimStart = timed ? now() : nil
         switch await claim(request, route: route, policy: policy, key: key, pending: pending) {
         case .answered(var answer):
-            answer.phases.insert(PhaseTiming("claim", start: claimStart, end: now()), at: 0)
+            if let claimStart { answer.phases.insert(PhaseTiming("claim", start: claimStart, end: now()), at: 0) }
             return answer
         case .owned(let claimed):
             if let after = policy.asyncAfter, let operation = claimed.claim.operation {
                 return await runOperation(claimed, operation: operation, after: after)
             }
-            let forwardStart = now()
+            let forwardStart = timed ? now() : nil
             let call = await forward(claimed)
-            let settleStart = now()
+            let settleStart = timed ? now() : nil
             var result = await settle(claimed, after: call)
-            result.phases = [PhaseTiming("claim", start: claimStart, end: forwardStart),
-                             PhaseTiming("forward", start: forwardStart, end: settleStart),
-                             PhaseTiming("settle", start: settleStart, end: now())]
+            if let claimStart, let forwardStart, let settleStart {
+                result.phases = [PhaseTiming("claim", start: claimStart, end: forwardStart),
+                                 PhaseTiming("forward", start: forwardStart, end: settleStart),
+                                 PhaseTiming("settle", start: settleStart, end: now())]
+            }
             return result
         }
     }
