@@ -16,7 +16,7 @@ import time
 from collections import Counter, defaultdict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cluster import Gateway, RedisCluster, free_port, redis_cli  # noqa: E402
+from cluster import Gateway, RedisCluster, redis_cli  # noqa: E402
 import ledger as ledger_module  # noqa: E402
 
 LOCK_TTL_MS = 1000
@@ -143,10 +143,10 @@ class Run:
         print(f"chaos: working in {directory}")
         self.cluster = RedisCluster(directory)
         self.gateways = []
-        upstream_port = free_port()
         try:
             self.cluster.start()
-            self.ledger, server = ledger_module.serve(upstream_port)
+            self.ledger, server = ledger_module.serve()
+            upstream_port = server.server_address[1]
             seeds = [n.port for n in self.cluster.nodes]
             self.gateways = [Gateway(i, self.args.binary, directory, seeds, upstream_port, LOCK_TTL_MS) for i in range(3)]
             for gateway in self.gateways:

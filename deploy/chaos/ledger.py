@@ -75,8 +75,10 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-def serve(port):
-    """Starts the ledger upstream on 127.0.0.1:port in a daemon thread."""
+def serve(port=0):
+    """Starts the ledger upstream on 127.0.0.1:port in a daemon thread; port 0
+    lets the kernel choose (read it from server.server_address), so no other
+    process can take the port between choosing and binding it."""
     ledger = Ledger()
     handler = type("LedgerHandler", (Handler,), {"ledger": ledger})
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
