@@ -6,20 +6,10 @@ import Testing
 /// `idempotency.enabled`, `idempotency.mode` and a route's `rate_limit`.
 @Suite("idempotency.enabled, idempotency.mode, rate_limit")
 struct PolicyModeConfigTests {
-    /// The one route of a file with this `idempotency` block (may be empty)
-    /// and this `rate_limit` block (indented under the route).
+    /// `ConfigFixtures.minimal` with this `idempotency` block (may be empty)
+    /// and this `rate_limit` block added to its one route.
     static func file(idempotency: String? = "{}", rateLimit: String? = nil) -> String {
-        var text = """
-            version: 1
-            upstreams:
-              payments:
-                url: "http://127.0.0.1:9000"
-            routes:
-              - name: charges
-                match: { path_prefix: /v1/charges }
-                upstream: payments
-
-            """
+        var text = ConfigFixtures.minimal
         if let idempotency { text += "    idempotency: \(idempotency)\n" }
         if let rateLimit { text += "    rate_limit: \(rateLimit)\n" }
         return text

@@ -7,14 +7,8 @@ import Testing
 /// the budget into the claim script.
 @Suite(.serialized)
 struct ClusterRateLimitTests {
-    static let routes = """
-        routes:
-          - name: limited
-            match: { path_prefix: /v1/limited }
-            upstream: main
-            idempotency: { lock_ttl: 3s }
-            rate_limit: { requests: 3, per: 60s, by: [Authorization] }
-        """
+    /// 3 per minute: one request per 20 s.
+    static let routes = RateLimitTests.limited(requests: 3)
 
     @Test func aLimitHoldsAcrossSlotsAndARefusedKeyIsLeftFree() async throws {
         let cluster = try await RedisClusterProcess.start()

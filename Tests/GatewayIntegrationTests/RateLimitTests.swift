@@ -4,15 +4,22 @@ import Testing
 /// that share it enforce one limit; only requests that would execute spend.
 @Suite(.serialized)
 struct RateLimitTests {
-    /// 5 per minute: one request per 12 s, so a test's few seconds never
-    /// refill the budget and every count is exact.
-    static let routes = """
+    /// The route `send` posts to, `requests` per minute per Authorization;
+    /// `ClusterRateLimitTests` runs it alone over a cluster.
+    static func limited(requests: Int) -> String {
+        """
         routes:
           - name: limited
             match: { path_prefix: /v1/limited }
             upstream: main
             idempotency: { lock_ttl: 3s }
-            rate_limit: { requests: 5, per: 60s, by: [Authorization] }
+            rate_limit: { requests: \(requests), per: 60s, by: [Authorization] }
+        """
+    }
+
+    /// 5 per minute: one request per 12 s, so a test's few seconds never
+    /// refill the budget and every count is exact.
+    static let routes = limited(requests: 5) + "\n" + """
           - name: everything
             match: { path_prefix: /v1/everything }
             upstream: main

@@ -38,10 +38,8 @@ struct ReloadShutdownTests {
         }
         #expect(try await f.redisKeys().count == 1)  // the pending claim
 
-        let file = GatewayFixture.yaml(store: GatewayFixture.redisStore(port: f.redis.port), upstreamPort: f.upstream.port,
-                                       routes: Self.renamed, extraUpstreams: GatewayFixture.patientUpstream(port: f.upstream.port),
-                                       extraTopLevel: "shutdown_timeout: 500ms")
-        try f.gateway.rewriteConfig(file)
+        try f.gateway.rewriteConfig(ReloadTests.config(f, routes: Self.renamed, extraUpstreams: GatewayFixture.patientUpstream(port: f.upstream.port),
+                                                       extraTopLevel: "shutdown_timeout: 500ms"))
         #expect(try await f.gateway.reload().status == 200)
 
         f.gateway.signal(SIGTERM)

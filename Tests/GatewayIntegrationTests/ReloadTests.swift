@@ -46,9 +46,9 @@ struct ReloadTests {
             idempotency: { required: true, lock_ttl: soon }
         """
 
-    static func config(_ f: GatewayFixture, routes: String, extraUpstreams: String = "") -> String {
+    static func config(_ f: GatewayFixture, routes: String, extraUpstreams: String = "", extraTopLevel: String = "") -> String {
         GatewayFixture.yaml(store: GatewayFixture.redisStore(port: f.redis.port), upstreamPort: f.upstream.port,
-                            routes: routes, extraUpstreams: extraUpstreams)
+                            routes: routes, extraUpstreams: extraUpstreams, extraTopLevel: extraTopLevel)
     }
 
     static func other(port: Int) -> String {
