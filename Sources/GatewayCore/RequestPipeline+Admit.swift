@@ -43,6 +43,18 @@ extension RequestPipeline {
         return .keyed(storeKey, PendingClaim(fingerprint: fingerprint, operation: policy.asyncAfter == nil ? nil : .random()))
     }
 
+    /// Bodies from this size up are parsed as JSON off the event loop.
+    static let offLoopJSONBytes = 16 * 1024
+
+    /// True when admitting this request means parsing a body large enough
+    /// to stall the event loop it arrived on (about 40 ms per MiB to parse
+    /// and canonicalise, release build): then `handle` admits it in a
+    /// detached task, so other connections on that loop are not held up.
+    /// A hop costs microseconds, so small bodies stay where they are.
+    static func admitsOffLoop(_ bodyBytes: Int, policy: IdempotencyPolicy) -> Bool {
+        bodyBytes >= offLoopJSONBytes && (policy.keyJSON != nil || policy.fingerprint.body == .json)
+    }
+
     /// The values of the route's scope headers: part of the store key, and
     /// what a poll must repeat to see an operation.
     static func scope(of request: GatewayRequest, policy: IdempotencyPolicy) -> [String?] {

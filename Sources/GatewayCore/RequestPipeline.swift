@@ -58,7 +58,10 @@ public struct RequestPipeline: Sendable {
         }
         let key: StoreKey
         let pending: PendingClaim
-        switch admit(request, policy: policy, route: route) {
+        let admission = Self.admitsOffLoop(request.body.count, policy: policy)
+            ? await Task.detached { self.admit(request, policy: policy, route: route) }.value
+            : admit(request, policy: policy, route: route)
+        switch admission {
         case .keyed(let admittedKey, let admittedClaim):
             (key, pending) = (admittedKey, admittedClaim)
         case .unkeyed:

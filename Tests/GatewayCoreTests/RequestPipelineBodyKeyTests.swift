@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import GatewayCore
 
@@ -93,5 +94,33 @@ import Testing
         // Without a key nothing is fingerprinted, so the body is not read.
         let unkeyed = await fixture.handle(charge(key: nil, body: body))
         #expect(unkeyed.outcome == .passthrough)
+    }
+
+    /// Large JSON bodies are admitted in a detached task (off the event
+    /// loop); the answer must be the same as on the loop: key found in the
+    /// body, reformatted retry replayed, changed body 422, one execution.
+    @Test func largeJSONBodiesAreAdmittedOffTheLoopWithTheSameAnswers() async {
+        let items = (0..<4000).map { #"{"n":\#($0),"tag":"item"}"# }.joined(separator: ",")
+        let body = #"{"id":"evt_big","items":["# + items + "]}"
+        #expect(body.utf8.count >= RequestPipeline.offLoopJSONBytes)
+        let routePolicy = policy(keyJSON: "/id", body: .json)
+        #expect(RequestPipeline.admitsOffLoop(body.utf8.count, policy: routePolicy))
+        let fixture = PipelineFixture(policy: routePolicy)
+        let first = await fixture.handle(charge(key: nil, body: body))
+        let retry = await fixture.handle(charge(key: nil, body: body.replacingOccurrences(of: ",", with: ", ")))
+        let changed = await fixture.handle(charge(key: nil, body: body.replacingOccurrences(of: "item", with: "iten")))
+        #expect(first.outcome == .executed)
+        #expect(retry.outcome == .replayed)
+        #expect(retry.keyDigest == fixture.storeKey("evt_big").digest)
+        #expect(changed.outcome == .mismatch)
+        #expect(fixture.transport.callCount == 1)
+    }
+
+    @Test func onlyLargeBodiesOnRoutesThatParseJSONLeaveTheLoop() {
+        let big = RequestPipeline.offLoopJSONBytes
+        #expect(!RequestPipeline.admitsOffLoop(big - 1, policy: policy(keyJSON: "/id")))
+        #expect(RequestPipeline.admitsOffLoop(big, policy: policy(keyJSON: "/id")))
+        #expect(RequestPipeline.admitsOffLoop(big, policy: policy(body: .json)))
+        #expect(!RequestPipeline.admitsOffLoop(10 * big, policy: policy()))
     }
 }
