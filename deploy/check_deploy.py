@@ -96,6 +96,8 @@ routes:
     match: {{ path_prefix: / }}
     upstream: api
     idempotency: {{}}
+tracing:
+  otlp_endpoint: "http://127.0.0.1:9"
 """
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
         f.write(config)
