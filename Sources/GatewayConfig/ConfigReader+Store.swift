@@ -4,7 +4,7 @@ import GatewayCore
 /// The `store` section.
 extension ConfigReader {
     static let storeFields = ["backend", "redis", "key_prefix", "on_unavailable"]
-    static let redisFields = ["url", "cluster", "password", "timeout"]
+    static let redisFields = ["url", "cluster", "password", "timeout", "replay_cache"]
     static let backends = ["redis", "memory"]
 
     func store(_ map: FieldMap) -> StoreConfiguration {
@@ -29,6 +29,14 @@ extension ConfigReader {
         guard let node = store["redis"], let redis = fields(of: node, at: store.path("redis"), known: Self.redisFields)
         else { return defaults }
         let timeout = optional(redis, "timeout", default: defaults.timeout) { duration($0, at: $1) } ?? defaults.timeout
+        let replayCache = optional(redis, "replay_cache", default: defaults.replayCache) { duration($0, at: $1, allowZero: true) }
+            ?? defaults.replayCache
+        var settings = connection(redis, defaults: defaults, timeout: timeout)
+        settings.replayCache = replayCache
+        return settings
+    }
+
+    private func connection(_ redis: FieldMap, defaults: RedisSettings, timeout: Duration) -> RedisSettings {
         if let clusterNode = redis["cluster"] {
             return clusterSettings(clusterNode, in: redis, timeout: timeout)
         }

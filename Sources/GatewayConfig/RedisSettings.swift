@@ -17,6 +17,10 @@ public struct RedisSettings: Sendable, Hashable, CustomStringConvertible {
     /// single server. With seeds, `host`, `port` and `database` are unused:
     /// the cluster tells where each slot lives, and it has only database 0.
     public var cluster: [RedisClusterSeed] = []
+    /// `replay_cache`: how long a completed record this gateway wrote or read
+    /// answers retries from memory, with no Redis round trip (zero: never).
+    /// A purge made elsewhere reaches this gateway within it.
+    public var replayCache: Duration = .seconds(1)
 
     public init(
         host: String = "127.0.0.1",

@@ -20,7 +20,8 @@ extension RedisStore {
 
     /// One server: the claim script spends from the budget itself, so a
     /// first execution costs one round trip as without a limit. A key this
-    /// store saw completed is still replayed by plain GET, spending nothing.
+    /// store saw completed is still replayed from its cache or by plain GET,
+    /// spending nothing.
     /// A cluster keeps the budget in another slot than the record, so it
     /// claims, then spends (`RateLimitedClaim.sequentially`).
     public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration,
@@ -28,10 +29,7 @@ extension RedisStore {
         guard case .single = nodes else {
             return try await RateLimitedClaim.sequentially(self, key, claim, lease: lease, ttl: ttl, spending: bucket, rate)
         }
-        if completedKeys.contains(key) {
-            if let replay = try await replayByGet(key, claim) { return .claimed(replay) }
-            completedKeys.forget(key)
-        }
+        if let answer = try await answerFromCompleted(key, claim) { return .claimed(answer) }
         let pending = IdempotencyRecord.pending(claim).encoded()
         let request = RedisRequest.evalsha(.claimLimited, keyCount: 3, capacity: 256) { command in
             command.append(key.value)

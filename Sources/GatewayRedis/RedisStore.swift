@@ -25,7 +25,7 @@ public final class RedisStore: IdempotencyStore {
     }
 
     let nodes: Nodes
-    let completedKeys = RedisCompletedKeys()
+    let completedKeys: RedisCompletedKeys
 
     /// One server. Connections open on first use, so a store made while
     /// Redis is down still works once it is up.
@@ -36,8 +36,11 @@ public final class RedisStore: IdempotencyStore {
     ///     that serve the requests, so claims never change threads.
     ///   - connections: at most this many of the group's loops get a
     ///     connection (at least 1); all of them by default.
+    ///   - replayCache: how long a completed record answers retries from
+    ///     memory (`RedisCompletedKeys`); zero: never.
     public init(endpoint: RedisEndpoint, timeout: Duration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                connections: Int? = nil, logger: Logger) {
+                connections: Int? = nil, replayCache: Duration = .zero, logger: Logger) {
+        completedKeys = RedisCompletedKeys(replayFor: replayCache)
         var logger = logger
         logger[metadataKey: "redis.endpoint"] = "\(endpoint.address)"
         nodes = .single(RedisNode(endpoint: endpoint, timeout: timeout, scripts: RedisScript.all, logger: logger,
@@ -47,7 +50,8 @@ public final class RedisStore: IdempotencyStore {
     /// A Redis Cluster, learned from any reachable seed node. Every key one
     /// script touches shares a hash tag, so no script ever gets CROSSSLOT.
     public init(clusterSeeds seeds: [RedisEndpoint], timeout: Duration,
-                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, replayCache: Duration = .zero, logger: Logger) {
+        completedKeys = RedisCompletedKeys(replayFor: replayCache)
         nodes = .cluster(RedisClusterRouter(seeds: seeds, timeout: timeout, eventLoops: Self.loops(of: group, limit: nil),
                                             scripts: RedisScript.all, logger: logger))
     }
@@ -96,11 +100,24 @@ public final class RedisStore: IdempotencyStore {
     }
 
     public func claim(_ key: StoreKey, _ claim: PendingClaim, lease: Duration, ttl: Duration) async throws(StoreUnavailable) -> ClaimResult {
-        if completedKeys.contains(key) {
+        if let answer = try await answerFromCompleted(key, claim) { return answer }
+        return try await claimByScript(key, claim, lease: lease, ttl: ttl)
+    }
+
+    /// A claim of a key this gateway knows holds a completed record: from
+    /// the replay cache, or read with GET and PTTL. Nil when the key must be
+    /// claimed by the script after all.
+    func answerFromCompleted(_ key: StoreKey, _ claim: PendingClaim) async throws(StoreUnavailable) -> ClaimResult? {
+        switch completedKeys.lookup(key) {
+        case .record(let fingerprint, let snapshot)?:
+            return fingerprint == claim.fingerprint ? .completed(snapshot) : .mismatch
+        case .completed?:
             if let replay = try await replayByGet(key, claim) { return replay }
             completedKeys.forget(key)
+            return nil
+        case nil:
+            return nil
         }
-        return try await claimByScript(key, claim, lease: lease, ttl: ttl)
     }
 
     /// A key known to hold a completed record is read with plain GET and
@@ -115,6 +132,7 @@ public final class RedisStore: IdempotencyStore {
               case .bulk(let bytes) = replies[0], case .integer(let left) = replies[1], left > 0,
               case .completed(let fingerprint, let snapshot)? = IdempotencyRecord.decode(bytes)
         else { return nil }
+        completedKeys.remember(key, until: .now + .milliseconds(left), record: (fingerprint, snapshot))
         return fingerprint == claim.fingerprint ? .completed(snapshot) : .mismatch
     }
 
@@ -144,7 +162,9 @@ public final class RedisStore: IdempotencyStore {
                 return .corrupt(bytes: bytes.count)
             }
             let left = Duration.milliseconds(max(0, remaining))
-            if case .completed = record { completedKeys.remember(key, until: .now + left) }
+            if case .completed(let fingerprint, let snapshot) = record {
+                completedKeys.remember(key, until: .now + left, record: (fingerprint, snapshot))
+            }
             return record.claimResult(for: claim.fingerprint, remainingLease: left)
         default:
             throw Self.unexpected(reply, from: script)
@@ -169,7 +189,7 @@ public final class RedisStore: IdempotencyStore {
             arguments.append(decimal: Self.milliseconds(ttl))
             arguments.append(decimal: Self.milliseconds(ttl + ttl))
         }, from: .complete)
-        if stored { completedKeys.remember(key, until: .now + ttl) }
+        if stored { completedKeys.remember(key, until: .now + ttl, record: (claim.fingerprint, snapshot)) }
         return stored
     }
 

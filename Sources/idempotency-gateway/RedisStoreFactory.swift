@@ -10,9 +10,11 @@ enum RedisStoreFactory {
         if settings.cluster.isEmpty {
             let endpoint = RedisEndpoint(host: settings.host, port: settings.port, username: settings.username,
                                          password: settings.password, database: settings.database)
-            return RedisStore(endpoint: endpoint, timeout: settings.timeout, group: group, logger: logger)
+            return RedisStore(endpoint: endpoint, timeout: settings.timeout, group: group, replayCache: settings.replayCache,
+                              logger: logger)
         }
         let seeds = settings.cluster.map { RedisEndpoint(host: $0.host, port: $0.port, password: settings.password) }
-        return RedisStore(clusterSeeds: seeds, timeout: settings.timeout, group: group, logger: logger)
+        return RedisStore(clusterSeeds: seeds, timeout: settings.timeout, group: group, replayCache: settings.replayCache,
+                          logger: logger)
     }
 }

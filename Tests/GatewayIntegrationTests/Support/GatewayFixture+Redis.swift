@@ -27,4 +27,31 @@ extension GatewayFixture {
         guard case .integer(let ttl) = try await client.command(["PTTL", key]) else { return -3 }
         return ttl
     }
+
+    /// Starts counting the commands Redis runs (CONFIG RESETSTAT).
+    func resetRedisCommandCounts() async throws {
+        let client = redisClient()
+        defer { client.shutdown() }
+        _ = try await client.command(["CONFIG", "RESETSTAT"])
+    }
+
+    /// How often Redis ran each command since the last reset, by lowercase
+    /// name (`get`, `evalsha`), from INFO commandstats.
+    func redisCommandCounts() async throws -> [String: Int] {
+        let client = redisClient()
+        defer { client.shutdown() }
+        return Self.commandCounts(fromInfo: try await client.command(["INFO", "commandstats"]).string ?? "")
+    }
+
+    /// Parses INFO commandstats lines such as `cmdstat_get:calls=3,usec=...`.
+    static func commandCounts(fromInfo info: String) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("cmdstat_") {
+            let name = line.dropFirst("cmdstat_".count).prefix { $0 != ":" }
+            guard let calls = line.split(separator: ",").first?.split(separator: "=").last.flatMap({ Int($0) }) else { continue }
+            counts[String(name)] = calls
+        }
+        return counts
+    }
 }
+

@@ -13,10 +13,10 @@ final class GatewayFixture {
 
     init(routes: String = GatewayFixture.defaultRoutes, store: String? = nil, limits: String = GatewayFixture.defaultLimits,
          extraUpstreams: (Int) -> String = { _ in "" }, extraTopLevel: String = "", logFormat: String = "text",
-         adminToken: String? = nil) async throws {
+         adminToken: String? = nil, replayCache: String? = nil) async throws {
         redis = try await RedisServerProcess.start()
         upstream = try await ExampleUpstreamServer.start()
-        let storeYAML = store ?? GatewayFixture.redisStore(port: redis.port)
+        let storeYAML = store ?? GatewayFixture.redisStore(port: redis.port, replayCache: replayCache)
         let yaml = Self.yaml(store: storeYAML, upstreamPort: upstream.port, routes: routes, limits: limits,
                              extraUpstreams: extraUpstreams(upstream.port), extraTopLevel: extraTopLevel, logFormat: logFormat,
                              adminToken: adminToken)
@@ -45,13 +45,16 @@ final class GatewayFixture {
         redis.stop()
     }
 
-    static func redisStore(port: Int, onUnavailable: String = "reject") -> String {
+    /// `replayCache`: `store.redis.replay_cache`, when a test needs other
+    /// than the default (1s), e.g. `0s` to see what it wrote into Redis
+    /// behind the gateway's back.
+    static func redisStore(port: Int, onUnavailable: String = "reject", replayCache: String? = nil) -> String {
         """
         store:
           backend: redis
           redis:
             url: "redis://127.0.0.1:\(port)"
-            timeout: 300ms
+            timeout: 300ms\(replayCache.map { "\n    replay_cache: \($0)" } ?? "")
           key_prefix: "idem"
           on_unavailable: \(onUnavailable)
         """
