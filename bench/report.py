@@ -529,7 +529,9 @@ def markdown(report):
       f'{meta["repeat"]}×, medians below. Upstream: nginx, `return 201` with a 100-byte JSON body. '
       f'Workers: every nginx (upstream, proxy, Lua peer) runs {meta.get("workers", 1)} worker processes and HAProxy '
       f'{meta.get("workers", 1)} threads, like the gateway\'s {meta.get("workers", 1)} event loops (one per core). '
-      "Gateway: `log.level: warning`, Redis store on loopback, circuit breaker on. wrk runs 1 thread.")
+      f'Gateway: `log.level: warning`, Redis store on loopback, circuit breaker on, '
+      f'`store.redis.replay_cache: {meta.get("replay_cache", "1s")}` (so the replay rows, one key over and over, '
+      "are answered from the replay cache, with one Redis read per key per window). wrk runs 1 thread.")
     for crash in (r for r in report["raw"] if r["kind"] == "crash"):
         w("")
         w(f'> **The gateway died during set {crash["set"]}, row "{crash["row"]}" (exit status '
@@ -810,6 +812,8 @@ def main():
             "gateway_binary": args.gateway_binary,
             "repeat": args.repeat, "duration_s": args.duration,
             "connections": args.connections, "warmup_s": args.warmup, "workers": args.workers,
+            # bench/gateway-conf.sh reads the same variable.
+            "replay_cache": os.environ.get("BENCH_REPLAY_CACHE", "1s"),
         },
         "rows": rows,
         "memory": memory,
