@@ -109,17 +109,11 @@ struct RateLimitTests {
     /// EVALSHA to claim and one to complete, and a replay none.
     @Test func aFirstExecutionCostsNoExtraRoundTrip() async throws {
         let f = try await GatewayFixture(routes: Self.routes)
-        let redis = f.redisClient()
-        defer { redis.shutdown() }
-        _ = try await redis.command(["CONFIG", "RESETSTAT"])
+        try await f.resetRedisCommandCounts()
         for index in 0..<3 { #expect(try await Self.send(port: f.port, key: "rt-\(index)").status == 201) }
         #expect(try await Self.send(port: f.port, key: "rt-0").header("Idempotent-Replayed") == "true")
-        let info = try await redis.command(["INFO", "commandstats"]).string ?? ""
-        func calls(_ command: String) -> Int {
-            guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("cmdstat_\(command):calls=") })
-            else { return 0 }
-            return Int(line.dropFirst("cmdstat_\(command):calls=".count).prefix { $0.isNumber }) ?? 0
-        }
+        let counts = try await f.redisCommandCounts()
+        func calls(_ command: String) -> Int { counts[command] ?? 0 }
         #expect(calls("evalsha") == 6)
         #expect(calls("eval") == 0)
         #expect(calls("time") == 3)

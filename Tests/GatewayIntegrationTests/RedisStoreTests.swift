@@ -90,13 +90,8 @@ import Glibc
 
     /// How many GETs and EVALSHAs the server has run, from INFO commandstats.
     static func calls(_ fixture: Fixture) async throws -> (get: Int, evalsha: Int) {
-        let info = try await fixture.client.command(["INFO", "commandstats"]).string ?? ""
-        func count(_ command: String) -> Int {
-            guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("cmdstat_\(command):calls=") })
-            else { return 0 }
-            return Int(line.dropFirst("cmdstat_\(command):calls=".count).prefix { $0.isNumber }) ?? 0
-        }
-        return (count("get"), count("evalsha"))
+        let counts = GatewayFixture.commandCounts(fromInfo: try await fixture.client.command(["INFO", "commandstats"]).string ?? "")
+        return (counts["get"] ?? 0, counts["evalsha"] ?? 0)
     }
 
     /// A key this store completed is replayed with a plain GET (and PTTL,
