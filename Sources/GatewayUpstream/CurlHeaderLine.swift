@@ -5,13 +5,17 @@ internal import GatewayCore
 /// is given, so the line is assembled in a stack buffer: no Swift string is
 /// built per header.
 enum CurlHeaderLine {
-    /// `Name: value`, or `Name;` for an empty value: libcurl reads "Name:"
-    /// as "remove this header", and "Name;" as "send it empty".
-    static func append(_ field: HeaderField, to list: UnsafeMutablePointer<curl_slist>?) -> UnsafeMutablePointer<curl_slist>? {
+    /// Appends `Name: value`, or `Name;` for an empty value (libcurl reads
+    /// "Name:" as "remove this header", and "Name;" as "send it empty"),
+    /// once the field passes `RequestValidation`: its bytes are checked here,
+    /// where they are copied anyway. The problem when it does not, and
+    /// nothing is appended.
+    static func append(_ field: HeaderField, to list: inout UnsafeMutablePointer<curl_slist>?) -> String? {
         var name = field.name
         var value = field.value
         return name.withUTF8 { name in
             value.withUTF8 { value in
+                if let problem = RequestValidation.problem(name: name, value: value) { return problem }
                 let length = name.count + (value.isEmpty ? 1 : 2 + value.count)
                 return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length + 1) { line in
                     var at = 0
@@ -31,7 +35,10 @@ enum CurlHeaderLine {
                         put(value)
                     }
                     line[at] = 0
-                    return line.withMemoryRebound(to: CChar.self) { curl_slist_append(list, $0.baseAddress) } ?? list
+                    if let appended = line.withMemoryRebound(to: CChar.self, { curl_slist_append(list, $0.baseAddress) }) {
+                        list = appended
+                    }
+                    return nil
                 }
             }
         }

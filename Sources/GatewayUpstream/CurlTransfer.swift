@@ -103,14 +103,21 @@ final class CurlTransfer {
         if let problem = RequestValidation.problem(in: request) {
             return UpstreamFailure(.connect, "\(problem); not sent to \(request.loggableURL)")
         }
-        var code = easy.set(CURLOPT_URL, string: request.url)
+        // Headers first: a field that fails its check stops the transfer
+        // before any other option is set.
+        var code: CURLcode
+        switch configureHeaders() {
+        case .success(let result): code = result
+        case .failure(let refusal):
+            return UpstreamFailure(.connect, "\(refusal.problem); not sent to \(request.loggableURL)")
+        }
         func apply(_ result: CURLcode) { if code == CURLE_OK { code = result } }
+        apply(easy.set(CURLOPT_URL, string: request.url))
         // libcurl treats 0 as "no timeout", so a zero duration must still time out.
         apply(easy.set(CURLOPT_TIMEOUT_MS, max(1, Int(request.timeout.milliseconds))))
         apply(easy.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(request.connectTimeout.milliseconds))))
         apply(configureConnectionReuse(fresh: false))
         apply(configureMethodAndBody())
-        apply(configureHeaders())
         apply(easy.setCallbackContext(UnsafeRawPointer(Unmanaged.passUnretained(collector).toOpaque())))
         guard code == CURLE_OK else {
             return UpstreamFailure(.connect, "cannot configure the transfer: \(String(cString: curl_easy_strerror(code))); not sent to \(request.loggableURL)")
@@ -220,30 +227,45 @@ final class CurlTransfer {
         return code
     }
 
+    /// Why a header field was not sent (see `RequestValidation`).
+    struct HeaderRefusal: Error {
+        var problem: String
+    }
+
     /// The request's own headers, plus empty entries that switch off the ones
     /// libcurl would invent: the forwarded request must carry only what the
-    /// client sent. Each line is assembled on the stack: libcurl copies it.
-    private func configureHeaders() -> CURLcode {
+    /// client sent. Each line is checked and assembled on the stack (libcurl
+    /// copies it); the first field that fails its check refuses the request.
+    private func configureHeaders() -> Result<CURLcode, HeaderRefusal> {
         var list: UnsafeMutablePointer<curl_slist>?
         var hasAccept = false
         var hasContentType = false
-        for field in request.headers {
+        var refusal: String?
+        fields: for field in request.headers {
             switch field.name.utf8.count {
             // libcurl frames the body it is given; a stale copy of these from
             // the client would contradict that framing and desynchronise the
-            // connection.
-            case 14 where field.name.caseInsensitiveEquals("content-length"): continue
-            case 17 where field.name.caseInsensitiveEquals("transfer-encoding"): continue
+            // connection. Checked all the same, as every field is.
+            case 14 where field.name.caseInsensitiveEquals("content-length"),
+                 17 where field.name.caseInsensitiveEquals("transfer-encoding"):
+                refusal = RequestValidation.problem(in: field)
+                if refusal != nil { break fields }
+                continue
             case 6 where field.name.caseInsensitiveEquals("accept"): hasAccept = true
             case 12 where field.name.caseInsensitiveEquals("content-type"): hasContentType = true
             default: break
             }
-            list = CurlHeaderLine.append(field, to: list)
+            refusal = CurlHeaderLine.append(field, to: &list)
+            if refusal != nil { break }
+        }
+        if let refusal {
+            curl_slist_free_all(list)
+            return .failure(HeaderRefusal(problem: refusal))
         }
         list = CurlHeaderLine.append(raw: "Expect:", to: list)
         if !hasAccept { list = CurlHeaderLine.append(raw: "Accept:", to: list) }
         if usesBody, !hasContentType { list = CurlHeaderLine.append(raw: "Content-Type:", to: list) }
         headerList = list
-        return easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeRawPointer(list))
+        return .success(easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeRawPointer(list)))
     }
 }

@@ -4,7 +4,9 @@ internal import GatewayCore
 /// so a NUL silently truncates them, and a CR or LF inside a header would let a
 /// value forge extra header lines: such requests are refused before sending.
 enum RequestValidation {
-    /// Why the request cannot be sent as given, or nil when it can.
+    /// Why the request line cannot be sent as given, or nil when it can.
+    /// Header fields are checked as their lines are built
+    /// (`CurlHeaderLine.append`), so each byte is read once.
     static func problem(in request: UpstreamRequest) -> String? {
         if !HeaderSyntax.isToken(request.method) {
             return "invalid method"
@@ -17,14 +19,24 @@ enum RequestValidation {
         if request.url.utf8.contains(UInt8(ascii: "#")) {
             return "URL contains #, which would cut the path short"
         }
-        for field in request.headers {
-            if !HeaderSyntax.isToken(field.name) {
-                return "invalid header name"
-            }
-            if !HeaderSyntax.isSafeValue(field.value) {
-                return "header value contains CR, LF or NUL"
-            }
+        return nil
+    }
+
+    /// Why a header field cannot be sent, or nil when it can.
+    static func problem(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> String? {
+        if !HeaderSyntax.isToken(name) {
+            return "invalid header name"
+        }
+        if !HeaderSyntax.isSafeValue(value) {
+            return "header value contains CR, LF or NUL"
         }
         return nil
+    }
+
+    /// `problem(name:value:)` for a field that is checked but not sent.
+    static func problem(in field: HeaderField) -> String? {
+        var name = field.name
+        var value = field.value
+        return name.withUTF8 { name in value.withUTF8 { value in problem(name: name, value: value) } }
     }
 }
