@@ -18,10 +18,7 @@ public enum HeaderSyntax {
     }
 
     public static func isToken(_ text: String) -> Bool {
-        // Native strings are contiguous: no copy, no uniqueness check.
-        if let result = text.utf8.withContiguousStorageIfAvailable({ isToken($0) }) { return result }
-        var text = text
-        return text.withUTF8 { isToken($0) }
+        text.withUTF8Bytes { isToken($0) }
     }
 
     public static func isToken(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -33,9 +30,7 @@ public enum HeaderSyntax {
     }
 
     public static func isSafeValue(_ text: String) -> Bool {
-        if let result = text.utf8.withContiguousStorageIfAvailable({ isSafeValue($0) }) { return result }
-        var text = text
-        return text.withUTF8 { isSafeValue($0) }
+        text.withUTF8Bytes { isSafeValue($0) }
     }
 
     public static func isSafeValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

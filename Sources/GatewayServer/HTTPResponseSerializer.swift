@@ -118,8 +118,8 @@ enum HTTPResponseSerializer {
         /// otherwise: each string's bytes are checked and copied from its own
         /// storage, with no copy of the string.
         mutating func putField(_ name: String, _ value: String) {
-            Self.withBytes(name) { name in
-                Self.withBytes(value) { value in
+            name.withUTF8Bytes { name in
+                value.withUTF8Bytes { value in
                     guard HTTPResponseSerializer.isValid(name: name, value: value) else { return }
                     put(UnsafeRawBufferPointer(name))
                     put(": ")
@@ -127,12 +127,6 @@ enum HTTPResponseSerializer {
                     put("\r\n")
                 }
             }
-        }
-
-        private static func withBytes(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-            if text.utf8.withContiguousStorageIfAvailable(body) != nil { return }
-            var text = text
-            text.withUTF8(body)
         }
 
         mutating func putDecimal(_ value: Int) {

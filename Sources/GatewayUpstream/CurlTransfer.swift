@@ -15,7 +15,9 @@ final class CurlTransfer {
     /// An earlier attempt of this transfer went out: from then on no failure
     /// of it is "not sent".
     private var sentBefore = false
-    private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// CURLOPT_HTTPHEADER does not copy: libcurl reads this until the
+    /// handle is detached, which happens before the transfer goes away.
+    private var headerList: CurlHeaderList?
     /// CURLOPT_POSTFIELDS does not copy: libcurl reads this until the transfer
     /// ends, and again when a safe request starts over on a fresh connection.
     private var requestBody: UnsafeMutableRawBufferPointer?
@@ -90,7 +92,6 @@ final class CurlTransfer {
     }
 
     deinit {
-        curl_slist_free_all(headerList)
         requestBody?.deallocate()
     }
 
@@ -234,38 +235,35 @@ final class CurlTransfer {
 
     /// The request's own headers, plus empty entries that switch off the ones
     /// libcurl would invent: the forwarded request must carry only what the
-    /// client sent. Each line is checked and assembled on the stack (libcurl
-    /// copies it); the first field that fails its check refuses the request.
+    /// client sent. Each line is checked as it is copied into the list; the
+    /// first field that fails its check refuses the request.
     private func configureHeaders() -> Result<CURLcode, HeaderRefusal> {
-        var list: UnsafeMutablePointer<curl_slist>?
+        var textBytes = 0
+        for field in request.headers { textBytes += CurlHeaderList.textBytes(of: field) }
+        // The three raw lines below, NULs included.
+        var list = CurlHeaderList(lines: request.headers.count + 3, textBytes: textBytes + 8 + 8 + 14)
         var hasAccept = false
         var hasContentType = false
-        var refusal: String?
-        fields: for field in request.headers {
+        for field in request.headers {
             switch field.name.utf8.count {
             // libcurl frames the body it is given; a stale copy of these from
             // the client would contradict that framing and desynchronise the
             // connection. Checked all the same, as every field is.
             case 14 where field.name.caseInsensitiveEquals("content-length"),
                  17 where field.name.caseInsensitiveEquals("transfer-encoding"):
-                refusal = RequestValidation.problem(in: field)
-                if refusal != nil { break fields }
+                if let problem = RequestValidation.problem(in: field) { return .failure(HeaderRefusal(problem: problem)) }
                 continue
             case 6 where field.name.caseInsensitiveEquals("accept"): hasAccept = true
             case 12 where field.name.caseInsensitiveEquals("content-type"): hasContentType = true
             default: break
             }
-            refusal = CurlHeaderLine.append(field, to: &list)
-            if refusal != nil { break }
+            if let problem = list.append(field) { return .failure(HeaderRefusal(problem: problem)) }
         }
-        if let refusal {
-            curl_slist_free_all(list)
-            return .failure(HeaderRefusal(problem: refusal))
-        }
-        list = CurlHeaderLine.append(raw: "Expect:", to: list)
-        if !hasAccept { list = CurlHeaderLine.append(raw: "Accept:", to: list) }
-        if usesBody, !hasContentType { list = CurlHeaderLine.append(raw: "Content-Type:", to: list) }
-        headerList = list
-        return .success(easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeRawPointer(list)))
+        list.append(raw: "Expect:")
+        if !hasAccept { list.append(raw: "Accept:") }
+        if usesBody, !hasContentType { list.append(raw: "Content-Type:") }
+        let head = list.head
+        headerList = consume list
+        return .success(easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeRawPointer(head)))
     }
 }

@@ -6,7 +6,7 @@ internal import GatewayCore
 enum RequestValidation {
     /// Why the request line cannot be sent as given, or nil when it can.
     /// Header fields are checked as their lines are built
-    /// (`CurlHeaderLine.append`), so each byte is read once.
+    /// (`CurlHeaderList.append`), so each byte is read once.
     static func problem(in request: UpstreamRequest) -> String? {
         if !HeaderSyntax.isToken(request.method) {
             return "invalid method"
@@ -35,8 +35,6 @@ enum RequestValidation {
 
     /// `problem(name:value:)` for a field that is checked but not sent.
     static func problem(in field: HeaderField) -> String? {
-        var name = field.name
-        var value = field.value
-        return name.withUTF8 { name in value.withUTF8 { value in problem(name: name, value: value) } }
+        field.name.withUTF8Bytes { name in field.value.withUTF8Bytes { value in problem(name: name, value: value) } }
     }
 }
