@@ -32,7 +32,7 @@ public enum HopByHopHeaders {
                              alsoRemoving isExtra: (String) -> Bool, reservingExtra extra: Int = 0) -> [HeaderField] {
         guard headers.contains(where: { isFixed($0.name) || isExtra($0.name) }) else { return headers }
         var named: [String] = []
-        for field in headers where field.name.caseInsensitiveEquals("connection") {
+        for field in headers where field.name.utf8.count == 10 && field.name.caseInsensitiveEquals("connection") {
             var value = field.value
             value.withUTF8 { bytes in
                 var start = 0

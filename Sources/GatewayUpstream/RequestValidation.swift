@@ -11,15 +11,17 @@ enum RequestValidation {
         if !HeaderSyntax.isToken(request.method) {
             return "invalid method"
         }
-        if request.url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
-            return "URL contains whitespace or control characters"
+        // One pass over the URL's own bytes for both checks.
+        return request.url.withUTF8Bytes { bytes in
+            var hasFragment = false
+            for byte in bytes {
+                if byte <= 0x20 || byte == 0x7F { return "URL contains whitespace or control characters" }
+                if byte == UInt8(ascii: "#") { hasFragment = true }
+            }
+            // libcurl cuts a URL at `#` (a fragment is never sent), so the
+            // upstream would get a shorter path than the one that was routed.
+            return hasFragment ? "URL contains #, which would cut the path short" : nil
         }
-        // libcurl cuts a URL at `#` (a fragment is never sent), so the
-        // upstream would get a shorter path than the one that was routed.
-        if request.url.utf8.contains(UInt8(ascii: "#")) {
-            return "URL contains #, which would cut the path short"
-        }
-        return nil
     }
 
     /// Why a header field cannot be sent, or nil when it can.

@@ -8,11 +8,12 @@ import Testing
 /// list, not in a pass of its own: a forged field still stops the request
 /// before a byte is sent, whichever field it is (Content-Length included,
 /// which is never sent), and leaves nothing behind on the reused handle.
-@Suite struct CurlTransportHeaderCheckTests {
+/// The URL's two checks share one pass and keep their order.
+@Suite struct CurlTransportRequestCheckTests {
     private static let logger = Logger(label: "curl-header-check-tests")
 
-    private func request(_ port: Int, _ method: String = "POST", headers: [HeaderField]) -> UpstreamRequest {
-        UpstreamRequest(url: "http://127.0.0.1:\(port)/orders", method: method, headers: headers, body: Array("{}".utf8),
+    private func request(_ port: Int, _ method: String = "POST", path: String = "/orders", headers: [HeaderField]) -> UpstreamRequest {
+        UpstreamRequest(url: "http://127.0.0.1:\(port)\(path)", method: method, headers: headers, body: Array("{}".utf8),
                         timeout: .seconds(10), connectTimeout: .seconds(2))
     }
 
@@ -43,6 +44,25 @@ import Testing
         let seen = try #require(server.ledger.requests.last)
         #expect(seen.headers.map(\.name).filter { $0.hasPrefix("X-") } == ["X-Next"])
         #expect(seen.header("Content-Length") == "2")
+        await server.stop()
+    }
+
+    @Test(arguments: [
+        ("/orders#frag", "URL contains #, which would cut the path short"),
+        ("/orders?q=a b", "URL contains whitespace or control characters"),
+        ("/orders\u{7F}", "URL contains whitespace or control characters"),
+        // Both: the whitespace check speaks first, wherever the `#` is.
+        ("/a#b c", "URL contains whitespace or control characters"),
+    ])
+    func aBrokenURLIsRefusedBeforeSending(path: String, problem: String) async throws {
+        let server = try await ExampleUpstreamServer.start(host: "127.0.0.1", port: 0, threads: 1)
+        let transport = CurlTransport(logger: Self.logger)
+        defer { transport.shutdown() }
+        var refusal: UpstreamFailure?
+        do { _ = try await transport.send(request(server.port, path: path, headers: [])) } catch { refusal = error }
+        #expect(refusal?.kind == .connect)
+        #expect(refusal?.message.hasPrefix(problem) == true)
+        #expect(server.ledger.totalExecutions == 0)
         await server.stop()
     }
 }
