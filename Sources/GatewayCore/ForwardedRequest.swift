@@ -38,14 +38,22 @@ public enum ForwardedRequest {
     ///     it is never re-sent.
     ///   - keyed: the pipeline holds a claim for this request.
     public static func make(_ request: GatewayRequest, upstream: UpstreamSettings, keyHeader: String? = nil, keyed: Bool = false) -> UpstreamRequest {
+        // One pass and one copy: hop-by-hop fields and those the transport
+        // or the gateway sets go together, with room for the three added below.
         var headers = HopByHopHeaders.strip(request.headers, protecting: { name in
             addedRequestHeaders.contains { name.caseInsensitiveEquals($0) } || keyHeader.map { name.caseInsensitiveEquals($0) } == true
-        }).filter { !isReplaced($0.name) }
+        }, alsoRemoving: isReplaced, reservingExtra: 3)
         headers.reserveCapacity(headers.count + 3)
-        append(&headers, "X-Forwarded-For", request.clientAddress ?? "unknown")
-        append(&headers, "X-Forwarded-Proto", "http")
-        if let host = request.headers.first(named: "host") {
-            append(&headers, "X-Forwarded-Host", host)
+        let host = request.headers.first(named: "host")
+        if headers.contains(where: { isForwardingField($0.name) }) {
+            append(&headers, "X-Forwarded-For", request.clientAddress ?? "unknown")
+            append(&headers, "X-Forwarded-Proto", "http")
+            if let host { append(&headers, "X-Forwarded-Host", host) }
+        } else {
+            // Usually the client sent none of them: then nothing needs folding.
+            headers.append(HeaderField(name: "X-Forwarded-For", value: request.clientAddress ?? "unknown"))
+            headers.append(HeaderField(name: "X-Forwarded-Proto", value: "http"))
+            if let host { headers.append(HeaderField(name: "X-Forwarded-Host", value: host)) }
         }
         var url = upstream.baseURL + UpstreamPath.confined(request.path)
         if let query = request.query { url += "?" + query }
@@ -74,10 +82,19 @@ public enum ForwardedRequest {
         HopByHopHeaders.strip(headers, alsoRemoving: isGatewayOwned)
     }
 
+    /// X-Forwarded-For, -Proto or -Host, in any case.
+    static func isForwardingField(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 15: return name.caseInsensitiveEquals("x-forwarded-for")
+        case 16: return name.caseInsensitiveEquals("x-forwarded-host")
+        case 17: return name.caseInsensitiveEquals("x-forwarded-proto")
+        default: return false
+        }
+    }
+
     /// One hop per proxy: earlier values are kept in order and ours is added
     /// at the end, folded into a single field.
     private static func append(_ headers: inout [HeaderField], _ name: String, _ value: String) {
-        // Usually the client sent none: then nothing needs folding.
         guard headers.contains(where: { $0.name.caseInsensitiveEquals(name) }) else {
             headers.append(HeaderField(name: name, value: value))
             return

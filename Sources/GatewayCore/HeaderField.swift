@@ -55,6 +55,18 @@ extension StringProtocol {
     }
 }
 
+extension String {
+    /// The string's UTF-8 bytes: a native string's own storage, with no copy
+    /// (`withUTF8` needs a `var`, so a copy to make unique first); any other
+    /// string is made contiguous in a copy.
+    @inlinable
+    public func withUTF8Bytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        if let result = try utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = self
+        return try copy.withUTF8(body)
+    }
+}
+
 @usableFromInline @inline(__always)
 func asciiLowercase(_ byte: UInt8) -> UInt8 {
     (byte >= 65 && byte <= 90) ? byte + 32 : byte

@@ -3,8 +3,9 @@
 /// NUL. Whoever writes header bytes onto a wire (to the upstream, or back to
 /// the client) runs them first.
 ///
-/// Both scan UTF-8 bytes with a table lookup and no allocation: they run for
-/// every header of every request and response.
+/// Both scan UTF-8 bytes in place (a native string's own storage, not a
+/// copy) with a table lookup and no allocation: they run for every header
+/// of every request and response.
 public enum HeaderSyntax {
     /// `tchar` of RFC 9110 §5.6.2, indexed by byte.
     private static let tokenBytes: [Bool] = (0..<256).map { byte in
@@ -17,8 +18,7 @@ public enum HeaderSyntax {
     }
 
     public static func isToken(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { isToken($0) }
+        text.withUTF8Bytes { isToken($0) }
     }
 
     public static func isToken(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -30,12 +30,12 @@ public enum HeaderSyntax {
     }
 
     public static func isSafeValue(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { isSafeValue($0) }
+        text.withUTF8Bytes { isSafeValue($0) }
     }
 
     public static func isSafeValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        for byte in bytes where byte == 0x0D || byte == 0x0A || byte == 0x00 { return false }
+        // Every byte above CR passes on the first comparison.
+        for byte in bytes where byte <= 0x0D && (byte == 0x0D || byte == 0x0A || byte == 0x00) { return false }
         return true
     }
 }

@@ -16,30 +16,40 @@ public enum HopByHopHeaders {
     /// This runs on every request and every upstream response, and nearly
     /// every upstream response carries `Connection: keep-alive`, so it
     /// compares names in place and allocates only the result: the tokens of
-    /// `Connection` stay substrings of its value, and a token that names a
-    /// field every message loses anyway (keep-alive, close) is not looked
-    /// for twice.
+    /// `Connection` are read as bytes of its value (a token becomes a string
+    /// only when it names a field to remove), and a token that names a field
+    /// every message loses anyway (keep-alive, close) is not looked for twice.
     public static func strip(_ headers: [HeaderField], protecting isProtected: (Substring) -> Bool = { _ in false }) -> [HeaderField] {
         strip(headers, protecting: isProtected, alsoRemoving: { _ in false })
     }
 
     /// `strip`, and every field `isExtra` picks too, in the same pass: an
     /// upstream response also loses its Content-Length, which the gateway
-    /// writes itself, and the headers only the gateway may write.
+    /// writes itself, and the headers only the gateway may write; a request,
+    /// those the transport sets itself. The result has room for
+    /// `reservingExtra` more fields, for a caller that appends its own.
     public static func strip(_ headers: [HeaderField], protecting isProtected: (Substring) -> Bool = { _ in false },
-                             alsoRemoving isExtra: (String) -> Bool) -> [HeaderField] {
+                             alsoRemoving isExtra: (String) -> Bool, reservingExtra extra: Int = 0) -> [HeaderField] {
         guard headers.contains(where: { isFixed($0.name) || isExtra($0.name) }) else { return headers }
-        var named: [Substring] = []
-        for field in headers where field.name.caseInsensitiveEquals("connection") {
-            for token in field.value.split(separator: ",") {
-                let name = token.trimmingASCIIWhitespace()
-                if !name.isEmpty, !isFixed(name), !name.caseInsensitiveEquals("close"), !isProtected(name) {
-                    named.append(name)
+        var named: [String] = []
+        for field in headers where field.name.utf8.count == 10 && field.name.caseInsensitiveEquals("connection") {
+            var value = field.value
+            value.withUTF8 { bytes in
+                var start = 0
+                while start <= bytes.count {
+                    var end = start
+                    while end < bytes.count, bytes[end] != UInt8(ascii: ",") { end += 1 }
+                    let token = UnsafeBufferPointer(rebasing: bytes[start..<end]).trimmingASCIIWhitespace()
+                    if !token.isEmpty, !isFixed(token), !equals(token, "close") {
+                        let name = String(decoding: token, as: UTF8.self)
+                        if !isProtected(Substring(name)) { named.append(name) }
+                    }
+                    start = end + 1
                 }
             }
         }
         var kept: [HeaderField] = []
-        kept.reserveCapacity(headers.count)
+        kept.reserveCapacity(headers.count + extra)
         for field in headers where !isFixed(field.name) && !isExtra(field.name) {
             if !named.isEmpty, named.contains(where: { $0.caseInsensitiveEquals(field.name) }) { continue }
             kept.append(field)
@@ -57,6 +67,34 @@ public enum HopByHopHeaders {
         case 17: return name.caseInsensitiveEquals("transfer-encoding")
         default: return false
         }
+    }
+
+    /// `isFixed` for the bytes of a `Connection` token.
+    static func isFixed(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch name.count {
+        case 2: return equals(name, "te")
+        case 7: return equals(name, "trailer") || equals(name, "upgrade")
+        case 10: return equals(name, "connection") || equals(name, "keep-alive")
+        case 16: return equals(name, "proxy-connection")
+        case 17: return equals(name, "transfer-encoding")
+        default: return false
+        }
+    }
+
+    /// Bytes against a lowercase name, ignoring ASCII case.
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        lowercase.withUTF8Buffer { bytes.count == $0.count && asciiCaseInsensitiveEqual(bytes, $0) }
+    }
+}
+
+extension UnsafeBufferPointer where Element == UInt8 {
+    /// Trims spaces and tabs (HTTP's optional white space) from both ends.
+    func trimmingASCIIWhitespace() -> UnsafeBufferPointer<UInt8> {
+        var start = 0
+        var end = count
+        while start < end, self[start] == 0x20 || self[start] == 0x09 { start += 1 }
+        while end > start, self[end - 1] == 0x20 || self[end - 1] == 0x09 { end -= 1 }
+        return UnsafeBufferPointer(rebasing: self[start..<end])
     }
 }
 

@@ -18,34 +18,50 @@ public final class GatewayMetrics: Sendable {
 
     /// The per-route and per-upstream handles, kept in one value so a reload
     /// can copy them and add only what is new (`including`).
+    /// What every answered request records under its route, found with
+    /// one lookup of the route's name instead of one per metric.
+    private struct RequestSeries {
+        let outcomes: [RequestOutcome: Counter]
+        let duration: CoreMetrics.Timer
+        /// By the first digit of the status less one (`clientResponseClasses`).
+        let responses: [Counter]
+        /// Nil for `unmatched`, which is never rate limited.
+        let rateLimited: Counter?
+    }
+
+    /// What every upstream call records, likewise.
+    private struct UpstreamSeries {
+        let duration: CoreMetrics.Timer
+        let responses: [String: Counter]
+    }
+
     private struct Series {
-        var requests: [String: [RequestOutcome: Counter]] = [:]
-        var requestDuration: [String: CoreMetrics.Timer] = [:]
-        var responses: [String: [Counter]] = [:]
+        var requests: [String: RequestSeries] = [:]
         var claimsInFlight: [String: Meter] = [:]
         var storedBytes: [String: Recorder] = [:]
         var leasesLost: [String: Counter] = [:]
         var ambiguous: [String: [AmbiguousCause: Counter]] = [:]
         var corruptRecords: [String: Counter] = [:]
         var operations: [String: [OperationState: Counter]] = [:]
-        var upstreamDuration: [String: CoreMetrics.Timer] = [:]
-        var upstreamResponses: [String: [String: Counter]] = [:]
+        var upstreamCalls: [String: UpstreamSeries] = [:]
         var breakerState: [String: Gauge] = [:]
         var breakerTransitions: [String: [CircuitBreakerState: Counter]] = [:]
         var shadow: [String: [ShadowVerdict: Counter]] = [:]
-        var rateLimited: [String: Counter] = [:]
 
         mutating func add(route: String) {
             guard requests[route] == nil else { return }
-            requests[route] = Dictionary(uniqueKeysWithValues: RequestOutcome.allCases.map { outcome in
+            let outcomes = Dictionary(uniqueKeysWithValues: RequestOutcome.allCases.map { outcome in
                 (outcome, Counter(label: "idempotency_requests_total", dimensions: [("route", route), ("outcome", outcome.rawValue)]))
             })
-            requestDuration[route] = CoreMetrics.Timer(label: "gateway_request_duration_seconds", dimensions: [("route", route)])
-            responses[route] = GatewayMetrics.clientResponseClasses.map { responseClass in
+            let duration = CoreMetrics.Timer(label: "gateway_request_duration_seconds", dimensions: [("route", route)])
+            let responses = GatewayMetrics.clientResponseClasses.map { responseClass in
                 Counter(label: "gateway_responses_total", dimensions: [("route", route), ("class", responseClass)])
             }
             // `unmatched` only counts requests; it never holds a claim.
-            guard route != GatewayMetrics.unmatchedRoute else { return }
+            guard route != GatewayMetrics.unmatchedRoute else {
+                requests[route] = RequestSeries(outcomes: outcomes, duration: duration, responses: responses, rateLimited: nil)
+                return
+            }
             claimsInFlight[route] = Meter(label: "idempotency_in_flight", dimensions: [("route", route)])
             storedBytes[route] = Recorder(label: "stored_response_bytes", dimensions: [("route", route)], aggregate: true)
             leasesLost[route] = Counter(label: "idempotency_lease_lost_total", dimensions: [("route", route)])
@@ -56,18 +72,20 @@ public final class GatewayMetrics: Sendable {
             shadow[route] = Dictionary(uniqueKeysWithValues: ShadowVerdict.allCases.map { verdict in
                 (verdict, Counter(label: "idempotency_shadow_total", dimensions: [("route", route), ("would", verdict.rawValue)]))
             })
-            rateLimited[route] = Counter(label: "rate_limited_total", dimensions: [("route", route)])
+            let rateLimited = Counter(label: "rate_limited_total", dimensions: [("route", route)])
             operations[route] = Dictionary(uniqueKeysWithValues: OperationState.allCases.map { state in
                 (state, Counter(label: "idempotency_operations_total", dimensions: [("route", route), ("state", state.rawValue)]))
             })
+            requests[route] = RequestSeries(outcomes: outcomes, duration: duration, responses: responses, rateLimited: rateLimited)
         }
 
         mutating func add(upstream: String) {
-            guard upstreamDuration[upstream] == nil else { return }
-            upstreamDuration[upstream] = CoreMetrics.Timer(label: "upstream_request_duration_seconds", dimensions: [("upstream", upstream)])
-            upstreamResponses[upstream] = Dictionary(uniqueKeysWithValues: GatewayMetrics.responseClasses.map { responseClass in
-                (responseClass, Counter(label: "upstream_responses_total", dimensions: [("upstream", upstream), ("class", responseClass)]))
-            })
+            guard upstreamCalls[upstream] == nil else { return }
+            let duration = CoreMetrics.Timer(label: "upstream_request_duration_seconds", dimensions: [("upstream", upstream)])
+            upstreamCalls[upstream] = UpstreamSeries(duration: duration, responses: Dictionary(uniqueKeysWithValues:
+                GatewayMetrics.responseClasses.map { responseClass in
+                    (responseClass, Counter(label: "upstream_responses_total", dimensions: [("upstream", upstream), ("class", responseClass)]))
+                }))
             let gauge = Gauge(label: "circuit_breaker_state", dimensions: [("upstream", upstream)])
             gauge.record(CircuitBreakerState.closed.gaugeValue)
             breakerState[upstream] = gauge
@@ -140,16 +158,17 @@ public final class GatewayMetrics: Sendable {
     /// One answered request: its outcome, its time, and the class of the
     /// status the client got (a status outside 100...599 is not counted).
     func request(route: String, outcome: RequestOutcome, status: Int, nanoseconds: Int64) {
-        let route = series.requests[route] == nil ? Self.unmatchedRoute : route
-        series.requests[route]?[outcome]?.increment()
-        series.requestDuration[route]?.recordNanoseconds(nanoseconds)
-        if (100...599).contains(status) { series.responses[route]?[status / 100 - 1].increment() }
-        if outcome == .rateLimited { series.rateLimited[route]?.increment() }
+        guard let handles = series.requests[route] ?? series.requests[Self.unmatchedRoute] else { return }
+        handles.outcomes[outcome]?.increment()
+        handles.duration.recordNanoseconds(nanoseconds)
+        if (100...599).contains(status) { handles.responses[status / 100 - 1].increment() }
+        if outcome == .rateLimited { handles.rateLimited?.increment() }
     }
 
     func upstreamCall(upstream: String, responseClass: String, nanoseconds: Int64) {
-        series.upstreamDuration[upstream]?.recordNanoseconds(nanoseconds)
-        series.upstreamResponses[upstream]?[responseClass]?.increment()
+        guard let handles = series.upstreamCalls[upstream] else { return }
+        handles.duration.recordNanoseconds(nanoseconds)
+        handles.responses[responseClass]?.increment()
     }
 
     func storeCall(operation: String, failed: Bool, nanoseconds: Int64) {

@@ -36,17 +36,8 @@ enum HTTPResponseSerializer {
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { memory in
             var out = Output(memory: memory)
             putStatusLine(status, http10: framing.version.major == 1 && framing.version.minor == 0, into: &out)
-            for field in response.headers where isValid(field) {
-                out.put(field.name)
-                out.put(": ")
-                out.put(field.value)
-                out.put("\r\n")
-            }
-            if let requestID, HeaderSyntax.isSafeValue(requestID) {
-                out.put("X-Request-Id: ")
-                out.put(requestID)
-                out.put("\r\n")
-            }
+            for field in response.headers { out.putField(field.name, field.value) }
+            if let requestID { out.putField("X-Request-Id", requestID) }
             switch framing.streamed {
             case nil:
                 out.put("Content-Length: ")
@@ -81,8 +72,8 @@ enum HTTPResponseSerializer {
     }
 
     /// True when the field can be written without changing the framing.
-    static func isValid(_ field: HeaderField) -> Bool {
-        HeaderSyntax.isToken(field.name) && HeaderSyntax.isSafeValue(field.value)
+    static func isValid(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Bool {
+        HeaderSyntax.isToken(name) && HeaderSyntax.isSafeValue(value)
     }
 
     /// "HTTP/1.1 201 Created\r\n" and the like, made once per status code.
@@ -119,9 +110,23 @@ enum HTTPResponseSerializer {
             written += bytes.count
         }
 
-        mutating func put(_ text: String) {
-            var text = text
-            text.withUTF8 { put(UnsafeRawBufferPointer($0)) }
+        mutating func put(_ text: StaticString) {
+            put(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
+
+        /// `name: value` and CRLF when the field passes `isValid`, nothing
+        /// otherwise: each string's bytes are checked and copied from its own
+        /// storage, with no copy of the string.
+        mutating func putField(_ name: String, _ value: String) {
+            name.withUTF8Bytes { name in
+                value.withUTF8Bytes { value in
+                    guard HTTPResponseSerializer.isValid(name: name, value: value) else { return }
+                    put(UnsafeRawBufferPointer(name))
+                    put(": ")
+                    put(UnsafeRawBufferPointer(value))
+                    put("\r\n")
+                }
+            }
         }
 
         mutating func putDecimal(_ value: Int) {

@@ -150,29 +150,42 @@ struct ProxyConnectionStateMachine {
         }
     }
 
+    /// Switches on the input, then on the state: a switch over the pair
+    /// would copy both into a tuple first (retaining the request's head and
+    /// body) and destroy it after, several times a request.
     private mutating func process(_ input: Input, now: NIODeadline) -> Action {
-        switch (input, state) {
-        case (.bytes(_, http09: true), .idle):
-            state = .closing
-            return .close
-        case (.bytes(let count, _), .idle):
-            state = .receivingHead(since: now, bytes: count)
-            return .none
-        case (.bytes(let count, _), .receivingHead(let since, let bytes)):
-            // Counted per read, so a head is refused at most one read after
-            // it passed the limit; NIO's decoder counts the same limit
-            // exactly but skips separators and whitespace.
-            guard bytes <= limits.maxHeaderBytes else {
-                return refuse(nil, ClientProblems.headerTooLarge(limit: limits.maxHeaderBytes))
+        switch input {
+        case .bytes(let count, let http09):
+            switch state {
+            case .idle:
+                if http09 {
+                    state = .closing
+                    return .close
+                }
+                state = .receivingHead(since: now, bytes: count)
+                return .none
+            case .receivingHead(let since, let bytes):
+                // Counted per read, so a head is refused at most one read after
+                // it passed the limit; NIO's decoder counts the same limit
+                // exactly but skips separators and whitespace.
+                guard bytes <= limits.maxHeaderBytes else {
+                    return refuse(nil, ClientProblems.headerTooLarge(limit: limits.maxHeaderBytes))
+                }
+                state = .receivingHead(since: since, bytes: bytes + count)
+                return .none
+            case .receivingBody(let request, let body, _):
+                state = .receivingBody(request, body: body, lastRead: now)
+                return .none
+            default:
+                return outOfOrder()
             }
-            state = .receivingHead(since: since, bytes: bytes + count)
-            return .none
-        case (.bytes, .receivingBody(let request, let body, _)):
-            state = .receivingBody(request, body: body, lastRead: now)
-            return .none
-        case (.part(.head(let head)), .idle), (.part(.head(let head)), .receivingHead):
-            return accept(head, now: now)
-        case (.part(.body(var chunk)), .receivingBody(let request, var body, _)):
+        case .part(.head(let head)):
+            switch state {
+            case .idle, .receivingHead: return accept(head, now: now)
+            default: return outOfOrder()
+            }
+        case .part(.body(var chunk)):
+            guard case .receivingBody(let request, var body, _) = state else { return outOfOrder() }
             state = .closing  // drops the state's reference, so the append does not copy
             guard body.readableBytes + chunk.readableBytes <= limits.maxRequestBody.bytes else {
                 return refuse(request.head, Problems.bodyTooLarge(limit: limits.maxRequestBody))
@@ -180,18 +193,21 @@ struct ProxyConnectionStateMachine {
             body.writeBuffer(&chunk)
             state = .receivingBody(request, body: body, lastRead: now)
             return .none
-        case (.part(.end), .receivingBody(let request, let body, _)):
+        case .part(.end):
+            guard case .receivingBody(let request, let body, _) = state else { return outOfOrder() }
             state = .processing(request)
             return .run(request, body: body)
-        case (.parserError(let error), _):
+        case .parserError(let error):
             return refuse(nil, ParserErrorProblem.problem(for: error, maxHeaderBytes: limits.maxHeaderBytes))
-        default:
-            // The decoder never produces parts in another order; anything
-            // else is a bug. Fail closed.
-            state = .closing
-            backlog.removeAll()
-            return .close
         }
+    }
+
+    /// The decoder never produces parts in another order; anything else is
+    /// a bug. Fail closed.
+    private mutating func outOfOrder() -> Action {
+        state = .closing
+        backlog.removeAll()
+        return .close
     }
 
     /// Checks a head before any of its body is read: a client that waits

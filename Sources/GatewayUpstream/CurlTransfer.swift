@@ -15,7 +15,9 @@ final class CurlTransfer {
     /// An earlier attempt of this transfer went out: from then on no failure
     /// of it is "not sent".
     private var sentBefore = false
-    private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// CURLOPT_HTTPHEADER does not copy: libcurl reads this until the
+    /// handle is detached, which happens before the transfer goes away.
+    private var headerList: CurlHeaderList?
     /// CURLOPT_POSTFIELDS does not copy: libcurl reads this until the transfer
     /// ends, and again when a safe request starts over on a fresh connection.
     private var requestBody: UnsafeMutableRawBufferPointer?
@@ -90,7 +92,6 @@ final class CurlTransfer {
     }
 
     deinit {
-        curl_slist_free_all(headerList)
         requestBody?.deallocate()
     }
 
@@ -103,14 +104,21 @@ final class CurlTransfer {
         if let problem = RequestValidation.problem(in: request) {
             return UpstreamFailure(.connect, "\(problem); not sent to \(request.loggableURL)")
         }
-        var code = easy.set(CURLOPT_URL, string: request.url)
+        // Headers first: a field that fails its check stops the transfer
+        // before any other option is set.
+        var code: CURLcode
+        switch configureHeaders() {
+        case .success(let result): code = result
+        case .failure(let refusal):
+            return UpstreamFailure(.connect, "\(refusal.problem); not sent to \(request.loggableURL)")
+        }
         func apply(_ result: CURLcode) { if code == CURLE_OK { code = result } }
+        apply(easy.set(CURLOPT_URL, string: request.url))
         // libcurl treats 0 as "no timeout", so a zero duration must still time out.
         apply(easy.set(CURLOPT_TIMEOUT_MS, max(1, Int(request.timeout.milliseconds))))
         apply(easy.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(request.connectTimeout.milliseconds))))
         apply(configureConnectionReuse(fresh: false))
         apply(configureMethodAndBody())
-        apply(configureHeaders())
         apply(easy.setCallbackContext(UnsafeRawPointer(Unmanaged.passUnretained(collector).toOpaque())))
         guard code == CURLE_OK else {
             return UpstreamFailure(.connect, "cannot configure the transfer: \(String(cString: curl_easy_strerror(code))); not sent to \(request.loggableURL)")
@@ -220,30 +228,42 @@ final class CurlTransfer {
         return code
     }
 
+    /// Why a header field was not sent (see `RequestValidation`).
+    struct HeaderRefusal: Error {
+        var problem: String
+    }
+
     /// The request's own headers, plus empty entries that switch off the ones
     /// libcurl would invent: the forwarded request must carry only what the
-    /// client sent. Each line is assembled on the stack: libcurl copies it.
-    private func configureHeaders() -> CURLcode {
-        var list: UnsafeMutablePointer<curl_slist>?
+    /// client sent. Each line is checked as it is copied into the list; the
+    /// first field that fails its check refuses the request.
+    private func configureHeaders() -> Result<CURLcode, HeaderRefusal> {
+        var textBytes = 0
+        for field in request.headers { textBytes += CurlHeaderList.textBytes(of: field) }
+        // The three raw lines below, NULs included.
+        var list = CurlHeaderList(lines: request.headers.count + 3, textBytes: textBytes + 8 + 8 + 14)
         var hasAccept = false
         var hasContentType = false
         for field in request.headers {
             switch field.name.utf8.count {
             // libcurl frames the body it is given; a stale copy of these from
             // the client would contradict that framing and desynchronise the
-            // connection.
-            case 14 where field.name.caseInsensitiveEquals("content-length"): continue
-            case 17 where field.name.caseInsensitiveEquals("transfer-encoding"): continue
+            // connection. Checked all the same, as every field is.
+            case 14 where field.name.caseInsensitiveEquals("content-length"),
+                 17 where field.name.caseInsensitiveEquals("transfer-encoding"):
+                if let problem = RequestValidation.problem(in: field) { return .failure(HeaderRefusal(problem: problem)) }
+                continue
             case 6 where field.name.caseInsensitiveEquals("accept"): hasAccept = true
             case 12 where field.name.caseInsensitiveEquals("content-type"): hasContentType = true
             default: break
             }
-            list = CurlHeaderLine.append(field, to: list)
+            if let problem = list.append(field) { return .failure(HeaderRefusal(problem: problem)) }
         }
-        list = CurlHeaderLine.append(raw: "Expect:", to: list)
-        if !hasAccept { list = CurlHeaderLine.append(raw: "Accept:", to: list) }
-        if usesBody, !hasContentType { list = CurlHeaderLine.append(raw: "Content-Type:", to: list) }
-        headerList = list
-        return easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeRawPointer(list))
+        list.append(raw: "Expect:")
+        if !hasAccept { list.append(raw: "Accept:") }
+        if usesBody, !hasContentType { list.append(raw: "Content-Type:") }
+        let head = list.head
+        headerList = consume list
+        return .success(easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeRawPointer(head)))
     }
 }

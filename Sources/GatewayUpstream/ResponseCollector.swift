@@ -11,6 +11,8 @@ final class ResponseCollector {
     /// Largest body we pre-allocate for on the word of a Content-Length header,
     /// so a lying upstream cannot make us reserve gigabytes up front.
     private static let maximumReservation = 64 << 20
+    /// How many header fields the collector makes room for up front.
+    private static let typicalFieldCount = 12
 
     /// Set when libcurl is about to write the request on a connection, new or
     /// reused. Until then no byte of the request can have reached the upstream,
@@ -92,22 +94,23 @@ final class ResponseCollector {
             return true
         }
         if headerBlockEnded { return true }
-        if let problem = framing.problem(inLine: UnsafeRawBufferPointer(rebasing: raw[0..<end])) {
+        let line = UnsafeRawBufferPointer(rebasing: raw[0..<end])
+        switch framing.inspect(line) {
+        case .malformed(let problem):
             malformation = problem
             return false
-        }
-        if raw[0] == UInt8(ascii: " ") || raw[0] == UInt8(ascii: "\t") {
-            continueLastHeader(UnsafeRawBufferPointer(rebasing: raw[0..<end]))
+        case .continuation:
+            continueLastHeader(line)
+            return true
+        case .field(let colon, let length):
+            let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[0..<colon]), as: UTF8.self)
+            let value = String(decoding: Self.trimmed(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...])), as: UTF8.self)
+            headers.append(HeaderField(name: name, value: value))
+            if let length, expectsBody, body.isEmpty {
+                body.reserveCapacity(min(length, Self.maximumReservation, bufferLimit))
+            }
             return true
         }
-        guard let colon = raw[0..<end].firstIndex(of: UInt8(ascii: ":")) else { return true }
-        let name = String(decoding: UnsafeRawBufferPointer(rebasing: raw[0..<colon]), as: UTF8.self)
-        let value = String(decoding: Self.trimmed(UnsafeRawBufferPointer(rebasing: raw[(colon + 1)..<end])), as: UTF8.self)
-        headers.append(HeaderField(name: name, value: value))
-        if expectsBody, body.isEmpty, colon == 14, name.caseInsensitiveEquals("content-length"), let length = Int(value) {
-            body.reserveCapacity(min(length, Self.maximumReservation, bufferLimit))
-        }
-        return true
     }
 
     /// One chunk of the (transfer-decoded) body; returns what the write
@@ -181,6 +184,8 @@ final class ResponseCollector {
     /// status is the three digits after the first space.
     private func startResponse(statusLine: UnsafeRawBufferPointer) {
         headers.removeAll(keepingCapacity: true)
+        // Room for a typical header block at once, instead of growing 1, 2, 4, 8.
+        if headers.capacity < Self.typicalFieldCount { headers.reserveCapacity(Self.typicalFieldCount) }
         headerBlockEnded = false
         framing = ResponseFraming()
         status = 0

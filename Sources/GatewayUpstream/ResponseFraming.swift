@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+internal import Glibc
+#endif
 internal import GatewayCore
 
 /// The checks libcurl 7.88 leaves out of a response header block, each of
@@ -12,47 +15,94 @@ internal import GatewayCore
 /// as malformed (502, never stored) and, because the transfer is aborted,
 /// libcurl closes the connection instead of reusing it. One instance per
 /// header block; a new status line starts a new one.
+///
+/// Each line is read in place, no string made: the colon found here is
+/// where the collector then splits it.
 struct ResponseFraming {
+    /// What a header line is, once checked.
+    enum Line: Equatable {
+        /// `name:value`, the name a token; `length` is set for a valid
+        /// Content-Length field.
+        case field(colon: Int, length: Int?)
+        /// Obsolete folding: continues the previous field's value.
+        case continuation
+        /// The response cannot be trusted, for this reason.
+        case malformed(String)
+    }
+
     private var contentLength: Int?
     private var hasTransferEncoding = false
 
-    /// Why the header line (without its line ending) is unacceptable, or nil.
-    mutating func problem(inLine line: UnsafeRawBufferPointer) -> String? {
-        if line.contains(0) { return "NUL in a header line" }
-        if line.contains(UInt8(ascii: "\r")) { return "bare CR in a header line" }
+    /// Checks one header line (without its line ending, not empty).
+    mutating func inspect(_ line: UnsafeRawBufferPointer) -> Line {
+        // memchr, not a loop: three vectorised scans of a short line cost
+        // less than one bytewise pass that tests each byte three ways.
+        let base = line.baseAddress!
+        if memchr(base, 0, line.count) != nil { return .malformed("NUL in a header line") }
+        if memchr(base, Int32(UInt8(ascii: "\r")), line.count) != nil { return .malformed("bare CR in a header line") }
         // Obsolete folding continues the previous value; its bytes were just checked.
-        if line[0] == UInt8(ascii: " ") || line[0] == UInt8(ascii: "\t") { return nil }
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return "header line without a colon" }
+        if line[0] == UInt8(ascii: " ") || line[0] == UInt8(ascii: "\t") { return .continuation }
+        guard let found = memchr(base, Int32(UInt8(ascii: ":")), line.count) else {
+            return .malformed("header line without a colon")
+        }
+        let colon = base.distance(to: UnsafeRawPointer(found))
         let name = UnsafeRawBufferPointer(rebasing: line[0..<colon])
         guard name.withMemoryRebound(to: UInt8.self, { HeaderSyntax.isToken($0) }) else {
-            return "header name is not a token"
+            return .malformed("header name is not a token")
         }
-        if colon == 17, String(decoding: name, as: UTF8.self).caseInsensitiveEquals("transfer-encoding") {
+        var length: Int?
+        if colon == 17, Self.nameIs(name, "transfer-encoding") {
             hasTransferEncoding = true
-        } else if colon == 14, String(decoding: name, as: UTF8.self).caseInsensitiveEquals("content-length") {
-            guard let length = Self.length(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...])) else {
-                return "invalid Content-Length"
+        } else if colon == 14, Self.nameIs(name, "content-length") {
+            guard let value = Self.length(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...])) else {
+                return .malformed("invalid Content-Length")
             }
-            if let earlier = contentLength, earlier != length { return "two different Content-Length values" }
-            contentLength = length
+            if let earlier = contentLength, earlier != value { return .malformed("two different Content-Length values") }
+            contentLength = value
+            length = value
         }
-        if hasTransferEncoding, contentLength != nil { return "both Content-Length and Transfer-Encoding" }
-        return nil
+        if hasTransferEncoding, contentLength != nil { return .malformed("both Content-Length and Transfer-Encoding") }
+        return .field(colon: colon, length: length)
+    }
+
+    /// A field name against a lowercase name of the same length, ignoring
+    /// ASCII case.
+    private static func nameIs(_ name: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
+        lowercase.withUTF8Buffer { expected in
+            guard expected.count == name.count else { return false }
+            for index in 0..<name.count {
+                let byte = name[index]
+                let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+                if lowered != expected[index] { return false }
+            }
+            return true
+        }
     }
 
     /// The value of a Content-Length field: digits only, or a list of the
-    /// same digits repeated (RFC 9110 §8.6 lets a recipient accept that).
+    /// same digits repeated (RFC 9110 §8.6 lets a recipient accept that),
+    /// each item trimmed of spaces and tabs.
     private static func length(_ value: UnsafeRawBufferPointer) -> Int? {
         var result: Int?
-        for item in value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-            let digits = String(decoding: item, as: UTF8.self).trimmingASCIIWhitespace().utf8
-            guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-                return nil
+        var itemStart = 0
+        while true {
+            var itemEnd = itemStart
+            while itemEnd < value.count, value[itemEnd] != UInt8(ascii: ",") { itemEnd += 1 }
+            var start = itemStart
+            var end = itemEnd
+            while start < end, value[start] == UInt8(ascii: " ") || value[start] == UInt8(ascii: "\t") { start += 1 }
+            while end > start, value[end - 1] == UInt8(ascii: " ") || value[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+            guard end > start, end - start <= 18 else { return nil }
+            var number = 0
+            for index in start..<end {
+                let digit = value[index] &- UInt8(ascii: "0")
+                guard digit <= 9 else { return nil }
+                number = number * 10 + Int(digit)
             }
-            let number = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
             if let result, result != number { return nil }
             result = number
+            guard itemEnd < value.count else { return result }
+            itemStart = itemEnd + 1
         }
-        return result
     }
 }

@@ -98,4 +98,38 @@ import Testing
         #expect(!"te".caseInsensitiveEquals("t"))
         #expect("".caseInsensitiveEquals(""))
     }
+
+    /// Connection tokens are read as bytes: fixed names and `close` in any
+    /// case remove nothing more, white space around a token is trimmed, and
+    /// the protecting closure sees the trimmed token.
+    @Test func connectionTokensAreMatchedInAnyCaseAndTrimmed() {
+        let headers = [
+            HeaderField(name: "Connection", value: "Keep-Alive, CLOSE,\tTE ,UPGRADE, x-gone\t, Idempotency-Key"),
+            HeaderField(name: "X-Gone", value: "1"),
+            HeaderField(name: "Idempotency-Key", value: "k"),
+            HeaderField(name: "Close", value: "kept: close is an option, not a field name here"),
+            HeaderField(name: "X-Kept", value: "2"),
+        ]
+        var seen: [Substring] = []
+        let stripped = HopByHopHeaders.strip(headers, protecting: { token in
+            seen.append(token)
+            return token.caseInsensitiveEquals("idempotency-key")
+        })
+        #expect(names(stripped) == ["Idempotency-Key", "Close", "X-Kept"])
+        #expect(seen == ["x-gone", "Idempotency-Key"])
+    }
+
+    /// One pass may also drop the caller's own names and leave room for
+    /// fields it appends.
+    @Test func alsoRemovingAndReservingWorkInTheSamePass() {
+        let headers = [
+            HeaderField(name: "Host", value: "gw"),
+            HeaderField(name: "Connection", value: "x-a"),
+            HeaderField(name: "X-A", value: "1"),
+            HeaderField(name: "Accept", value: "*/*"),
+        ]
+        let stripped = HopByHopHeaders.strip(headers, alsoRemoving: { $0.caseInsensitiveEquals("host") }, reservingExtra: 3)
+        #expect(names(stripped) == ["Accept"])
+        #expect(stripped.capacity >= 4)
+    }
 }
