@@ -665,6 +665,10 @@ def markdown(report):
           "(in the totals, not in N; it cancels out of the marginal figure). Valgrind serialises threads, so "
           "this counts work, not latency. Per-function profiles: `bench/results/callgrind/`.")
         w("")
+        w("The change that moved each path's figure, lever by lever with its before and after counts, and the "
+          "levers measured and not kept: [docs/benchmarks.md, What moved each figure]"
+          "(docs/benchmarks.md#what-moved-each-figure).")
+        w("")
         nginx = callgrind.get("nginx")
         if nginx:
             w("")
