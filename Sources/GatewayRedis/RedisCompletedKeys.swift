@@ -69,16 +69,13 @@ final class RedisCompletedKeys: Sendable {
         }
     }
 
-    /// True when `key` held a completed record that should still live.
-    func contains(_ key: StoreKey, at now: ContinuousClock.Instant = .now) -> Bool {
-        lookup(key, at: now) != nil
-    }
-
     /// `key` holds a completed record until `expires`; with `record`, that
     /// record is cached for `replayFor` (capped at `expires`).
     func remember(_ key: StoreKey, until expires: ContinuousClock.Instant,
                   record: (fingerprint: Fingerprint, snapshot: Snapshot)? = nil, at now: ContinuousClock.Instant = .now) {
-        let bytes = record.map { Self.size(of: $0.snapshot) } ?? 0
+        // Sized only when it may be cached: with the cache off, a settle
+        // does not walk the response's headers for nothing.
+        let bytes = replayFor > .zero ? record.map { Self.size(of: $0.snapshot) } ?? 0 : 0
         let caches = record != nil && replayFor > .zero && bytes <= maxBytes / 64
         state.withLock { state in
             if state.entries.count >= capacity, state.entries[key] == nil {
