@@ -3,7 +3,8 @@ import Testing
 
 /// `store.redis.replay_cache`: a completed record this gateway wrote or read
 /// answers retries from memory for a while, with no Redis round trip, never
-/// past the record's own TTL, and never after a purge through this gateway.
+/// past the record's own TTL (`ReplayTests.expiredSnapshotExecutesAgain`),
+/// and never after a purge through this gateway.
 @Suite(.serialized)
 struct ReplayCacheTests {
     private static let charge = [("Authorization", "Bearer alice"), ("X-Account", "a")]
@@ -57,19 +58,6 @@ struct ReplayCacheTests {
             #expect(replay.headers(named: "Content-Type") == first.headers(named: "Content-Type"))
         }
         #expect(f.ledger.executions(key: "cache-2") == 1)
-        await f.shutdown()
-    }
-
-    /// `brief` keeps records for 1s: a 10s window must not replay past it.
-    @Test func neverOutlivesTheRecord() async throws {
-        let f = try await GatewayFixture(replayCache: "10s")
-        #expect(try await f.post("/v1/brief", key: "cache-3").status == 201)
-        #expect(try await f.post("/v1/brief", key: "cache-3").header("Idempotent-Replayed") == "true")
-        try await Task.sleep(for: .milliseconds(1200))
-        let after = try await f.post("/v1/brief", key: "cache-3")
-        #expect(after.status == 201)
-        #expect(after.header("Idempotent-Replayed") == nil)
-        #expect(f.ledger.executions(key: "cache-3") == 2)
         await f.shutdown()
     }
 

@@ -55,8 +55,12 @@ struct ReplayTests {
         await f.shutdown()
     }
 
-    @Test func expiredSnapshotExecutesAgain() async throws {
-        let f = try await GatewayFixture()
+    /// `brief` keeps records for 1s. With the shipped replay cache (nil: 1s)
+    /// and with a window far longer than that (10s), no cached record
+    /// replays past its TTL.
+    @Test(arguments: [nil, "10s"])
+    func expiredSnapshotExecutesAgain(replayCache: String?) async throws {
+        let f = try await GatewayFixture(replayCache: replayCache)
         _ = try await f.post("/v1/brief", key: "ttl-1")
         let replay = try await f.post("/v1/brief", key: "ttl-1")
         #expect(replay.header("Idempotent-Replayed") == "true")
